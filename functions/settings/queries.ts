@@ -1,0 +1,34 @@
+import type { Tx } from '../../shared/db/client.ts';
+import type { SettingsPatch } from './routes.ts';
+
+export interface Settings {
+  notifications_enabled: boolean;
+  reminders_enabled: boolean;
+  locale: 'fr' | 'he' | 'en' | 'ru' | 'am' | 'es';
+}
+
+/** The stored settings, or the column defaults when the user never saved any. */
+export async function readSettings(tx: Tx, userId: string): Promise<Settings> {
+  const [row] = await tx<Settings[]>`
+    select coalesce(s.notifications_enabled, true) as notifications_enabled,
+           coalesce(s.reminders_enabled, true) as reminders_enabled,
+           coalesce(s.locale, 'fr') as locale
+    from (select ${userId}::uuid as user_id) me
+    left join public.user_settings s using (user_id)`;
+  return row;
+}
+
+/** Creates the row on first save; a field left out keeps its current (or default) value. */
+export async function saveSettings(tx: Tx, userId: string, patch: SettingsPatch): Promise<Settings> {
+  const [row] = await tx<Settings[]>`
+    insert into public.user_settings as s (user_id, notifications_enabled, reminders_enabled, locale)
+    values (${userId}, coalesce(${patch.notifications_enabled ?? null}::boolean, true),
+            coalesce(${patch.reminders_enabled ?? null}::boolean, true),
+            coalesce(${patch.locale ?? null}::public.app_locale, 'fr'))
+    on conflict (user_id) do update set
+      notifications_enabled = coalesce(${patch.notifications_enabled ?? null}::boolean, s.notifications_enabled),
+      reminders_enabled = coalesce(${patch.reminders_enabled ?? null}::boolean, s.reminders_enabled),
+      locale = coalesce(${patch.locale ?? null}::public.app_locale, s.locale)
+    returning notifications_enabled, reminders_enabled, locale`;
+  return row;
+}

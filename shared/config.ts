@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    SUPABASE_DB_URL: z.url().optional(),
+    DATABASE_URL: z.url().optional(),
+    SUPABASE_URL: z.url(),
+    SUPABASE_JWKS: z.string().optional(),
+    JWT_LEGACY_SECRET: z.string().min(32).optional(),
+    SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+    LOCAL_STORAGE_DIR: z.string().optional(),
+    PUBLIC_URL: z.url().optional(),
+    DB_PREPARE: flag.default(true),
+    DB_POOL_MAX: positiveInt.default(10),
+    DB_STATEMENT_TIMEOUT_MS: positiveInt.default(8000),
+    RATE_LIMIT_PER_MINUTE: positiveInt.default(100),
+    MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+    CORS_ORIGINS: z.string().default('*'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'error', 'silent']).default('info'),
+  })
+  .refine((env) => env.SUPABASE_DB_URL || env.DATABASE_URL, {
+    path: ['SUPABASE_DB_URL'],
+    message: 'set SUPABASE_DB_URL (deployed) or DATABASE_URL (local)',
+  })
+  .refine((env) => env.LOCAL_STORAGE_DIR || env.SUPABASE_SERVICE_ROLE_KEY, {
+    path: ['SUPABASE_SERVICE_ROLE_KEY'],
+    message: 'set SUPABASE_SERVICE_ROLE_KEY (Supabase Storage) or LOCAL_STORAGE_DIR (local disk)',
+  });
+
+export type Env = z.input<typeof schema>;
+
+export interface Config {
+  databaseUrl: string;
+  supabaseUrl: string;
+  jwks?: string;
+  jwtLegacySecret?: string;
+  serviceRoleKey?: string;
+  localStorageDir?: string;
+  publicUrl: string;
+  dbPrepare: boolean;
+  dbPoolMax: number;
+  dbStatementTimeoutMs: number;
+  rateLimitPerMinute: number;
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  logLevel: 'debug' | 'info' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the whole environment at once and names every missing or invalid variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nSee .env.example.`);
+  }
+  const e = result.data;
+  return {
+    databaseUrl: (e.SUPABASE_DB_URL ?? e.DATABASE_URL)!,
+    supabaseUrl: e.SUPABASE_URL.replace(/\/$/, ''),
+    jwks: e.SUPABASE_JWKS,
+    jwtLegacySecret: e.JWT_LEGACY_SECRET,
+    serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
+    localStorageDir: e.LOCAL_STORAGE_DIR,
+    publicUrl: (e.PUBLIC_URL ?? e.SUPABASE_URL).replace(/\/$/, ''),
+    dbPrepare: e.DB_PREPARE,
+    dbPoolMax: e.DB_POOL_MAX,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+declare const Deno: { env: { toObject(): Record<string, string> } } | undefined;
+
+function readEnvironment(): Record<string, string | undefined> {
+  if (typeof Deno !== 'undefined') return Deno.env.toObject();
+  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+let current: Config | undefined;
+
+/** The configuration of this process, read and validated once on first use. */
+export function config(): Config {
+  current ??= parseConfig(readEnvironment());
+  return current;
+}

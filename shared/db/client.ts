@@ -1,0 +1,48 @@
+import postgres from 'postgres';
+import { config } from '../config.ts';
+
+export type Sql = postgres.Sql;
+export type Tx = postgres.TransactionSql;
+
+let pool: Sql | undefined;
+let queryCount = 0;
+
+function connect(): Sql {
+  const c = config();
+  return postgres(c.databaseUrl, {
+    max: c.dbPoolMax,
+    // Supabase's transaction pooler (port 6543) refuses prepared statements.
+    prepare: c.dbPrepare,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    connection: { statement_timeout: c.dbStatementTimeoutMs, application_name: 'dokal-api' },
+    onnotice: () => {},
+    debug: () => {
+      queryCount++;
+    },
+    transform: { undefined: null },
+    // Dates stay `YYYY-MM-DD` strings: a JS Date would shift them to a UTC midnight timestamp.
+    types: { date: { to: 1082, from: [1082], serialize: (d: string) => d, parse: (d: string) => d } },
+  });
+}
+
+/**
+ * The privileged connection: the database role of the connection string, which RLS does not
+ * restrict. Only for work no single user owns (auth lookups, rate limits, webhooks, fan-out);
+ * every request made on behalf of a user goes through `asUser` instead.
+ */
+export function systemDb(): Sql {
+  pool ??= connect();
+  return pool;
+}
+
+/** Statements sent since the process started: the benchmark reads it to count round trips. */
+export function sentQueryCount(): number {
+  return queryCount;
+}
+
+export async function closeDb(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.end({ timeout: 5 });
+}

@@ -1,0 +1,37 @@
+import type { z } from '@hono/zod-openapi';
+import { errorBody } from '../schemas/common.ts';
+
+const errorDescriptions = {
+  400: 'Invalid input (`bad_request` or `validation_error`)',
+  401: 'Missing or invalid access token',
+  403: 'Not allowed for this role',
+  404: 'Not found',
+  409: 'Conflicts with existing data',
+  413: 'Body too large',
+  415: 'Unsupported content type',
+  429: 'Too many requests',
+} as const;
+
+type ErrorStatus = keyof typeof errorDescriptions;
+
+/** A JSON response (or request) body for a route declaration. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+/** A required JSON request body: another content type is a 415, malformed JSON a 400. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const errorResponses = (...statuses: ErrorStatus[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [s, jsonContent(errorBody, errorDescriptions[s])]),
+  ) as Record<ErrorStatus, ReturnType<typeof jsonContent<typeof errorBody>>>;
+
+export const noContent = { 204: { description: 'Done, no body' } } as const;
+
+/** Routes that need `Authorization: Bearer <Supabase access token>`. */
+export const bearer = [{ bearerAuth: [] }];

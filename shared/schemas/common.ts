@@ -1,0 +1,59 @@
+import { z } from '@hono/zod-openapi';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
+
+function isCalendarDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** `""` from a blank form field means "no value" (client-compat). */
+const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
+
+/** A real calendar date, `YYYY-MM-DD`. */
+export const isoDate = z
+  .string()
+  .refine(isCalendarDate, { message: 'Use a real date in the format YYYY-MM-DD.' })
+  .openapi({ type: 'string', format: 'date', example: '2026-02-10' });
+
+/** A time of day sent as `HH:MM` or `HH:MM:SS`, always handed on as `HH:MM:SS`. */
+export const timeOfDay = z
+  .string()
+  .regex(TIME, { message: 'Use a time in the format HH:MM.' })
+  .transform((v) => (v.length === 5 ? `${v}:00` : v))
+  .openapi({ type: 'string', example: '09:00', description: 'HH:MM or HH:MM:SS' });
+
+/** An optional text field: `""` and null both clear it. */
+export const optionalText = (max: number) =>
+  z.preprocess(blankToNull, z.string().trim().max(max, { message: `Use at most ${max} characters.` }).nullable())
+    .optional()
+    .openapi({ type: ['string', 'null'] });
+
+/** An optional date field: `""` and null both clear it. */
+export const optionalDate = z.preprocess(blankToNull, isoDate.nullable()).optional()
+  .openapi({ type: ['string', 'null'], format: 'date' });
+
+export const requiredText = (max: number) =>
+  z.string({ message: 'This field is required.' }).trim().min(1, { message: 'This field is required.' })
+    .max(max, { message: `Use at most ${max} characters.` });
+
+export const uuid = z.uuid({ message: 'This is not a valid identifier.' });
+
+/** `/:id` path parameters: a malformed id is a 400, not a 404. */
+export const idParam = z.object({
+  id: uuid.openapi({ param: { name: 'id', in: 'path' }, example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }),
+});
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()),
+    }),
+  })
+  .openapi('Error');

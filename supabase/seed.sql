@@ -1,0 +1,1 @@
+-- Reference data applied to a new local database after the migrations.
