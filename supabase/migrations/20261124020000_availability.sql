@@ -1,0 +1,140 @@
+-- The one implementation of availability. The slots endpoint, the public profile, the search's
+-- first_slot and the validation of a booking all read these functions, so they can never disagree.
+--
+-- Rules, on wall-clock (local) dates and times in the practitioner's time zone:
+-- * a day's hours are its active weekly ranges (day_of_week 0 = Sunday), cut into pieces of the
+--   range's slot_duration_minutes; a last piece that would overrun its range is dropped;
+-- * an override closes the day (is_available = false) or replaces all of that day's weekly hours
+--   by its own range (is_available = true). Special hours carry no slot length of their own, so they
+--   use the slot length of that weekday's earliest active weekly range, and the practitioner's
+--   consultation_duration_minutes when that weekday has no weekly range: a practitioner opening an
+--   extra day keeps the rhythm patients already book in;
+-- * a piece overlapping a pending or confirmed appointment is taken;
+-- * a piece that has started at p_now is gone (p_now is a parameter so tests can pin the clock);
+-- * clock changes: a piece is offered only when the wall clock moves by exactly its length while
+--   it runs. On the spring-forward day this drops every piece touching the skipped hour (a piece
+--   starting at 02:30 never happens; one ending at 02:00 would end at 03:00 on the wall); on the
+--   fall-back day the repeated hour is offered once, as wall-clock times (appointments are keyed by
+--   them), and a piece spanning the change (e.g. 00:00-02:00, three real hours) is dropped;
+-- * only active practitioners have slots.
+-- Security definer: anonymous patients get the free slots without reading schedules or bookings.
+create or replace function public.practitioner_free_slots(
+  p_practitioner_ids uuid[],
+  p_from date,
+  p_to date,
+  p_now timestamptz default now()
+) returns table (practitioner_id uuid, slot_date date, slot_start time, slot_end time)
+language sql stable security definer set search_path = ''
+as $$
+  with practitioner as (
+    select p.id, p.time_zone, p.consultation_duration_minutes,
+           -- Days before the practitioner's today only hold slots that already started.
+           greatest(p_from, (p_now at time zone p.time_zone)::date) as first_day
+    from public.practitioners p
+    where p.id = any (p_practitioner_ids) and p.is_active
+  ),
+  day as (
+    select pr.id, pr.time_zone, pr.consultation_duration_minutes, d::date as day,
+           extract(dow from d)::smallint as dow
+    from practitioner pr
+    cross join lateral generate_series(pr.first_day, p_to, interval '1 day') d
+  ),
+  opening as (
+    select d.id, d.time_zone, d.day, w.start_time, w.end_time, w.slot_duration_minutes
+    from day d
+    join public.practitioner_weekly_schedule w
+      on w.practitioner_id = d.id and w.day_of_week = d.dow and w.is_active
+    where not exists (
+      select from public.practitioner_schedule_overrides o
+      where o.practitioner_id = d.id and o.date = d.day
+    )
+    union all
+    select d.id, d.time_zone, d.day, o.start_time, o.end_time,
+           coalesce(
+             (select w.slot_duration_minutes
+              from public.practitioner_weekly_schedule w
+              where w.practitioner_id = d.id and w.day_of_week = d.dow and w.is_active
+              order by w.start_time
+              limit 1),
+             d.consultation_duration_minutes)
+    from day d
+    join public.practitioner_schedule_overrides o
+      on o.practitioner_id = d.id and o.date = d.day and o.is_available
+  ),
+  piece as (
+    -- Offsets from midnight as intervals: an end at 24:00 stays distinct from 00:00.
+    select o.id, o.time_zone, o.day,
+           (o.start_time - time '00:00') + n * make_interval(mins => o.slot_duration_minutes) as starts,
+           (o.start_time - time '00:00') + (n + 1) * make_interval(mins => o.slot_duration_minutes) as ends,
+           make_interval(mins => o.slot_duration_minutes) as length
+    from opening o
+    cross join lateral generate_series(
+      0,
+      (extract(epoch from o.end_time - o.start_time)::integer / 60) / o.slot_duration_minutes - 1
+    ) n
+  )
+  select pc.id, pc.day, time '00:00' + pc.starts,
+         case when pc.ends = interval '24 hours' then time '24:00' else time '00:00' + pc.ends end
+  from piece pc
+  cross join lateral (select (pc.day + pc.starts) at time zone pc.time_zone as instant) s
+  where s.instant > p_now
+    and (s.instant + pc.length) at time zone pc.time_zone = pc.day + pc.ends
+    and not exists (
+      select from public.appointments a
+      where a.practitioner_id = pc.id
+        and a.appointment_date = pc.day
+        and a.status in ('pending', 'confirmed')
+        and a.start_time - time '00:00' < pc.ends
+        and a.end_time - time '00:00' > pc.starts
+    )
+  order by 1, 2, 3
+$$;
+
+-- The next free slot of each practitioner within p_days days from their own today: the search's
+-- first_slot, for a whole page of results in one call.
+create or replace function public.practitioner_first_free_slots(
+  p_practitioner_ids uuid[],
+  p_days integer default 14,
+  p_now timestamptz default now()
+) returns table (practitioner_id uuid, slot_date date, slot_start time, slot_end time)
+language sql stable security definer set search_path = ''
+as $$
+  select distinct on (s.practitioner_id) s.practitioner_id, s.slot_date, s.slot_start, s.slot_end
+  from public.practitioners p
+  -- Each practitioner's window starts on their local today, whatever their time zone.
+  cross join lateral public.practitioner_free_slots(
+    array[p.id],
+    (p_now at time zone p.time_zone)::date,
+    (p_now at time zone p.time_zone)::date + (p_days - 1),
+    p_now
+  ) s
+  where p.id = any (p_practitioner_ids)
+  order by s.practitioner_id, s.slot_date, s.slot_start
+$$;
+
+-- Whether one exact slot is free now: the booking's check, on the same rules as the listing.
+create or replace function public.practitioner_slot_is_free(
+  p_practitioner_id uuid,
+  p_date date,
+  p_start time,
+  p_end time,
+  p_now timestamptz default now()
+) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (
+    select from public.practitioner_free_slots(array[p_practitioner_id], p_date, p_date, p_now) s
+    where s.slot_start = p_start and s.slot_end = p_end
+  )
+$$;
+
+revoke all on function public.practitioner_free_slots(uuid[], date, date, timestamptz),
+  public.practitioner_first_free_slots(uuid[], integer, timestamptz),
+  public.practitioner_slot_is_free(uuid, date, time, time, timestamptz) from public;
+grant execute on function public.practitioner_free_slots(uuid[], date, date, timestamptz),
+  public.practitioner_first_free_slots(uuid[], integer, timestamptz),
+  public.practitioner_slot_is_free(uuid, date, time, time, timestamptz)
+  to anon, authenticated, service_role;
+
+create index if not exists weekly_schedule_day_idx
+  on public.practitioner_weekly_schedule (practitioner_id, day_of_week, start_time) where is_active;
