@@ -1,0 +1,20 @@
+import { z } from '@hono/zod-openapi';
+
+export const RELATIONS = ['child', 'parent', 'spouse', 'sibling', 'other'] as const;
+export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
+
+/** A relative as every group returns it (the list, the creation, an appointment's patient). */
+export const relativeSchema = z
+  .object({
+    id: z.uuid(),
+    first_name: z.string(),
+    last_name: z.string(),
+    relation: z.enum(RELATIONS),
+    date_of_birth: z.string().nullable().openapi({ format: 'date', example: '2018-03-20' }),
+    kupat_holim: z.enum(KUPOT_HOLIM).nullable(),
+    insurance_provider: z.string().nullable(),
+    created_at: z.string().openapi({ format: 'date-time', example: '2026-01-01T00:00:00.000000Z' }),
+  })
+  .openapi('Relative');
+
+export type Relative = z.infer<typeof relativeSchema>;
