@@ -1,0 +1,48 @@
+import type { Tx } from '../../shared/db/client.ts';
+import type { Profile } from '../../shared/schemas/profile.ts';
+import { CHANGEABLE_FIELDS, type ProfileChanges } from './routes.ts';
+
+/** The response object, built by Postgres: timestamps come out as ISO-8601 text. */
+const profileJson = (tx: Tx) =>
+  tx`json_build_object(
+    'id', p.id, 'first_name', p.first_name, 'last_name', p.last_name, 'email', p.email,
+    'phone', p.phone, 'date_of_birth', p.date_of_birth, 'sex', p.sex, 'city', p.city,
+    'avatar_url', p.avatar_url, 'role', p.role, 'created_at', p.created_at,
+    'updated_at', p.updated_at)`;
+
+export async function readProfile(tx: Tx, userId: string): Promise<Profile> {
+  const [row] = await tx<{ profile: Profile }[]>`
+    select ${profileJson(tx)} as profile from public.profiles p where p.id = ${userId}`;
+  return row.profile;
+}
+
+/** Changes only the fields sent; a request with none changes nothing, not even updated_at. */
+export async function updateProfile(tx: Tx, userId: string, changes: ProfileChanges): Promise<Profile> {
+  const columns = CHANGEABLE_FIELDS.filter((field) => changes[field] !== undefined);
+  if (columns.length === 0) return readProfile(tx, userId);
+  const [row] = await tx<{ profile: Profile }[]>`
+    update public.profiles p set ${tx(changes, columns)}
+    where p.id = ${userId}
+    returning ${profileJson(tx)} as profile`;
+  return row.profile;
+}
+
+/**
+ * Points the profile at a new avatar object and hands back the key of the one it replaces. The
+ * row is locked first, so two uploads at once each learn the key the other one replaced.
+ */
+export async function setAvatar(
+  tx: Tx,
+  userId: string,
+  avatar: { path: string; url: string },
+): Promise<{ profile: Profile; previousPath: string | null }> {
+  const [row] = await tx<{ profile: Profile; previous_path: string | null }[]>`
+    with previous as (
+      select avatar_path from public.profiles where id = ${userId} for update
+    )
+    update public.profiles p set avatar_url = ${avatar.url}, avatar_path = ${avatar.path}
+    from previous
+    where p.id = ${userId}
+    returning ${profileJson(tx)} as profile, previous.avatar_path as previous_path`;
+  return { profile: row.profile, previousPath: row.previous_path };
+}
