@@ -20,15 +20,18 @@ const schema = z
     MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
     CORS_ORIGINS: z.string().default('*'),
     LOG_LEVEL: z.enum(['debug', 'info', 'error', 'silent']).default('info'),
-  })
-  .refine((env) => env.SUPABASE_DB_URL || env.DATABASE_URL, {
-    path: ['SUPABASE_DB_URL'],
-    message: 'set SUPABASE_DB_URL (deployed) or DATABASE_URL (local)',
-  })
-  .refine((env) => env.LOCAL_STORAGE_DIR || env.SUPABASE_SERVICE_ROLE_KEY, {
-    path: ['SUPABASE_SERVICE_ROLE_KEY'],
-    message: 'set SUPABASE_SERVICE_ROLE_KEY (Supabase Storage) or LOCAL_STORAGE_DIR (local disk)',
   });
+
+// Checked apart from the schema: zod skips refinements once a field has failed, and the message
+// must name every problem at once.
+const eitherOf: Array<[keyof Env, keyof Env, string]> = [
+  ['SUPABASE_DB_URL', 'DATABASE_URL', 'set SUPABASE_DB_URL (deployed) or DATABASE_URL (local)'],
+  [
+    'SUPABASE_SERVICE_ROLE_KEY',
+    'LOCAL_STORAGE_DIR',
+    'set SUPABASE_SERVICE_ROLE_KEY (Supabase Storage) or LOCAL_STORAGE_DIR (local disk)',
+  ],
+];
 
 export type Env = z.input<typeof schema>;
 
@@ -55,8 +58,11 @@ export class ConfigError extends Error {}
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+  const problems = [
+    ...(result.error?.issues ?? []).map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`),
+    ...eitherOf.filter(([a, b]) => !cleaned[a] && !cleaned[b]).map(([a, , message]) => `  ${a}: ${message}`),
+  ];
+  if (!result.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nSee .env.example.`);
   }
   const e = result.data;

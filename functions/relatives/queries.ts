@@ -3,8 +3,8 @@ import type { Relative } from '../../shared/schemas/relative.ts';
 import type { NewRelative } from './routes.ts';
 
 // Timestamps leave as ISO-8601 text in UTC, whatever the session time zone.
-const relativeColumns = (tx: Tx) => tx`
-  r.id, r.first_name, r.last_name, r.relation, r.date_of_birth, r.kupat_holim, r.insurance_provider,
+const relativeColumns = (tx: Tx) =>
+  tx`r.id, r.first_name, r.last_name, r.relation, r.date_of_birth, r.kupat_holim, r.insurance_provider,
   to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at`;
 
 // The owner filter stays even though RLS already applies: a later policy that lets someone else
@@ -16,13 +16,18 @@ export function listRelatives(tx: Tx, userId: string): Promise<Relative[]> {
     order by r.created_at, r.id`;
 }
 
-export async function insertRelative(tx: Tx, userId: string, input: NewRelative): Promise<Relative> {
+export async function insertRelative(
+  tx: Tx,
+  userId: string,
+  input: NewRelative,
+): Promise<Relative> {
   const [row] = await tx<Relative[]>`
     with r as (
       insert into public.relatives
         (user_id, first_name, last_name, relation, date_of_birth, kupat_holim, insurance_provider)
       values (${userId}, ${input.first_name}, ${input.last_name}, ${input.relation},
-              ${input.date_of_birth ?? null}, ${input.kupat_holim ?? null}, ${input.insurance_provider ?? null})
+              ${input.date_of_birth ?? null}, ${input.kupat_holim ?? null},
+              ${input.insurance_provider ?? null})
       returning *
     )
     select ${relativeColumns(tx)} from r`;
@@ -31,6 +36,7 @@ export async function insertRelative(tx: Tx, userId: string, input: NewRelative)
 
 /** False when the relative does not exist or belongs to someone else: the caller cannot tell. */
 export async function deleteRelative(tx: Tx, userId: string, id: string): Promise<boolean> {
-  const rows = await tx`delete from public.relatives where id = ${id} and user_id = ${userId} returning id`;
+  const rows =
+    await tx`delete from public.relatives where id = ${id} and user_id = ${userId} returning id`;
   return rows.length === 1;
 }

@@ -1,14 +1,23 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { idParam, optionalDate, optionalText, requiredText } from '../../shared/schemas/common.ts';
 import { KUPOT_HOLIM, RELATIONS, relativeSchema } from '../../shared/schemas/relative.ts';
-import { bearer, errorResponses, jsonBody, jsonContent, noContent } from '../../shared/http/openapi.ts';
+import {
+  bearer,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  noContent,
+} from '../../shared/http/openapi.ts';
 
 /** Today where the patients are: a baby born this morning in Israel is not "in the future". */
-const todayInIsrael = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
+const todayInIsrael = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
 
 const dateOfBirth = optionalDate
   .refine((d) => d == null || d >= '1900-01-01', { message: 'Use a date after 1900.' })
-  .refine((d) => d == null || d <= todayInIsrael(), { message: 'The date of birth cannot be in the future.' });
+  .refine((d) => d == null || d <= todayInIsrael(), {
+    message: 'The date of birth cannot be in the future.',
+  });
 
 /** Accepted in any case and stored lowercase (client-compat); `""` means none. */
 const kupatHolim = z
@@ -17,7 +26,11 @@ const kupatHolim = z
     z.enum(KUPOT_HOLIM, { message: `Use one of: ${KUPOT_HOLIM.join(', ')}.` }).nullable(),
   )
   .optional()
-  .openapi({ type: ['string', 'null'], enum: [...KUPOT_HOLIM], description: 'Any case; stored lowercase' });
+  .openapi({
+    type: ['string', 'null'],
+    enum: [...KUPOT_HOLIM],
+    description: 'Any case; stored lowercase',
+  });
 
 const newRelative = z.object({
   first_name: requiredText(100),
