@@ -22,7 +22,7 @@ function pngChunk(type: string, data: Buffer): Buffer {
  * A 1x1 RGB PNG. `totalBytes` pads it to an exact size with a private ancillary chunk, which
  * decoders skip, so the result is still a valid PNG of that size.
  */
-export function png(options: { rgb?: [number, number, number]; totalBytes?: number } = {}): Uint8Array {
+export function png(options: { rgb?: [number, number, number]; totalBytes?: number } = {}): Uint8Array<ArrayBuffer> {
   const [r, g, b] = options.rgb ?? [51, 170, 119];
   const ihdr = Buffer.concat([u32be(1), u32be(1), Buffer.from([8, 2, 0, 0, 0])]);
   const chunks = [
@@ -48,7 +48,7 @@ function jpegSegment(marker: number, payload: number[]): number[] {
  * An 8x8 mid-grey baseline JPEG: one component, one block whose coefficients are all zero, coded
  * with one-symbol Huffman tables (DC "no difference" and AC "end of block", one bit each).
  */
-export function jpeg(): Uint8Array {
+export function jpeg(): Uint8Array<ArrayBuffer> {
   const oneSymbolTable = (tableClassAndId: number, symbol: number) => [
     tableClassAndId, 1, ...new Array(15).fill(0), symbol,
   ];
@@ -83,7 +83,7 @@ function lsbFirst(fields: Array<[value: number, bits: number]>): number[] {
  * A 1x1 lossless WebP (VP8L): no transform, no colour cache, and five one-symbol prefix codes,
  * so the single pixel's green, red, blue and alpha cost no bits at all.
  */
-export function webp(): Uint8Array {
+export function webp(): Uint8Array<ArrayBuffer> {
   const simpleCode = (symbol: number): Array<[number, number]> => [[1, 1], [0, 1], [1, 1], [symbol, 8]];
   const bitstream = [
     0x2f,
