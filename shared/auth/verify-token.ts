@@ -30,7 +30,12 @@ function signingKeys(): JWTVerifyGetKey {
  */
 export async function verifyAccessToken(token: string): Promise<JwtClaims> {
   const c = config();
-  const options = { audience: AUDIENCE, issuer: `${c.supabaseUrl}/auth/v1` };
+  // jose checks `exp` only when present: a token without one would never expire.
+  const options = {
+    audience: AUDIENCE,
+    issuer: `${c.supabaseUrl}/auth/v1`,
+    requiredClaims: ['exp'],
+  };
   try {
     const { alg } = decodeProtectedHeader(token);
     const { payload } = alg === 'HS256' && c.jwtLegacySecret
