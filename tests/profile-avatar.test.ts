@@ -120,6 +120,16 @@ describe('POST /profile/avatar', () => {
     expect(await filesOf(a.id)).toEqual(aFiles);
   });
 
+  it("never deletes another user's picture, whatever the profile's avatar_path says", async () => {
+    const victim = await createUser();
+    const attacker = await createUser();
+    await upload(victim, avatarForm(png()));
+    const victimFiles = await filesOf(victim.id);
+    await db`update public.profiles set avatar_path = ${`${victim.id}/${victimFiles[0]}`} where id = ${attacker.id}`;
+    expect((await upload(attacker, avatarForm(jpeg(), 'a.jpg', 'image/jpeg'))).status).toBe(200);
+    expect(await filesOf(victim.id)).toEqual(victimFiles);
+  });
+
   it('accepts a picture of exactly 5 MB', async () => {
     const user = await createUser();
     const res = await upload(user, avatarForm(png({ totalBytes: MAX })));

@@ -6,7 +6,7 @@ import { configuredStorage } from '../../shared/storage/configured-storage.ts';
 import { setAvatar } from './queries.ts';
 import type { AvatarUpload } from './routes.ts';
 
-export const AVATAR_BUCKET = 'avatars';
+const AVATAR_BUCKET = 'avatars';
 
 /** Deleting an object nobody points at any more: a failure leaves an orphan, never a broken profile. */
 async function discard(path: string, reason: 'replaced' | 'not_saved'): Promise<void> {
@@ -35,6 +35,8 @@ export async function replaceAvatar(user: AuthUser, upload: AvatarUpload): Promi
     await discard(path, 'not_saved');
     throw e;
   }
-  if (saved.previousPath) await discard(saved.previousPath, 'replaced');
+  // avatar_path is a column its owner may write through the Supabase client too: only objects in
+  // the user's own folder are deleted, so nobody can point it at someone else's picture.
+  if (saved.previousPath?.startsWith(`${user.id}/`)) await discard(saved.previousPath, 'replaced');
   return saved.profile;
 }
