@@ -5,7 +5,12 @@ import type { AppEnv } from '../../shared/http/env.ts';
 import { payloadTooLarge } from '../../shared/http/errors.ts';
 import { readProfile, updateProfile } from './queries.ts';
 import { replaceAvatar } from './replace-avatar.ts';
-import { AVATAR_MAX_BYTES, type getProfile, type patchProfile, type uploadAvatar } from './routes.ts';
+import {
+  AVATAR_MAX_BYTES,
+  type getProfile,
+  type patchProfile,
+  type uploadAvatar,
+} from './routes.ts';
 
 export const show: RouteHandler<typeof getProfile, AppEnv> = async (c) => {
   const user = currentUser(c);
@@ -22,6 +27,8 @@ export const changeAvatar: RouteHandler<typeof uploadAvatar, AppEnv> = async (c)
   const user = currentUser(c);
   const { avatar } = c.req.valid('form');
   // The body limit stops far larger requests before they are read; this is the exact bound.
-  if (avatar.file.size > AVATAR_MAX_BYTES) throw payloadTooLarge('The picture must be 5 MB or smaller.');
+  if (avatar.file.size > AVATAR_MAX_BYTES) {
+    throw payloadTooLarge('The picture must be 5 MB or smaller.');
+  }
   return c.json(await replaceAvatar(user, avatar), 200);
 };

@@ -24,7 +24,8 @@ const HEADER_BYTES = Math.max(...SIGNATURES.map(([, signature]) => signature.len
 export async function detectImageFormat(file: Blob): Promise<ImageFormat | undefined> {
   const head = new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer());
   const match = SIGNATURES.find(([, signature]) =>
-    head.length >= signature.length && signature.every((byte, i) => byte === null || head[i] === byte)
+    head.length >= signature.length &&
+    signature.every((byte, i) => byte === null || head[i] === byte)
   );
   return match?.[0];
 }

@@ -17,7 +17,11 @@ export async function readProfile(tx: Tx, userId: string): Promise<Profile> {
 }
 
 /** Changes only the fields sent; a request with none changes nothing, not even updated_at. */
-export async function updateProfile(tx: Tx, userId: string, changes: ProfileChanges): Promise<Profile> {
+export async function updateProfile(
+  tx: Tx,
+  userId: string,
+  changes: ProfileChanges,
+): Promise<Profile> {
   const columns = CHANGEABLE_FIELDS.filter((field) => changes[field] !== undefined);
   if (columns.length === 0) return readProfile(tx, userId);
   const [row] = await tx<{ profile: Profile }[]>`

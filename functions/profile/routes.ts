@@ -41,7 +41,9 @@ export const CHANGEABLE_FIELDS = profileChanges.keyof().options;
 
 const avatarForm = z.object({
   avatar: z
-    .custom<File>((v) => v instanceof File, { message: 'Attach the picture as a file in the avatar field.' })
+    .custom<File>((v) => v instanceof File, {
+      message: 'Attach the picture as a file in the avatar field.',
+    })
     .refine((file) => file.size > 0, { message: 'The picture is empty.' })
     .transform(async (file, ctx) => {
       const format = await detectImageFormat(file);

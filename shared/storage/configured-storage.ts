@@ -10,6 +10,10 @@ export function configuredStorage(): ObjectStorage {
   const c = config();
   current ??= c.localStorageDir
     ? localDiskStorage(c.localStorageDir, c.publicUrl)
-    : supabaseStorage({ url: c.supabaseUrl, serviceRoleKey: c.serviceRoleKey!, publicBaseUrl: c.publicUrl });
+    : supabaseStorage({
+      url: c.supabaseUrl,
+      serviceRoleKey: c.serviceRoleKey!,
+      publicBaseUrl: c.publicUrl,
+    });
   return current;
 }

@@ -31,7 +31,9 @@ export function localDiskStorage(root: string, publicBaseUrl: string): ObjectSto
     async remove(bucket, paths) {
       for (const path of paths) assertObjectKey(bucket, path);
       try {
-        await Promise.all(paths.map((path) => rm(join(root, bucket, ...path.split('/')), { force: true })));
+        await Promise.all(
+          paths.map((path) => rm(join(root, bucket, ...path.split('/')), { force: true })),
+        );
       } catch (e) {
         throw storageUnavailable('remove', bucket, { error: errorCode(e) });
       }

@@ -4,7 +4,12 @@ import { log } from '../http/logger.ts';
 /** Where uploaded files live: Supabase Storage when deployed, a local folder in development. */
 export interface ObjectStorage {
   /** Stores `bytes` at `path` in `bucket` (never overwriting) and returns its public URL. */
-  put(bucket: string, path: string, bytes: Uint8Array<ArrayBuffer>, contentType: string): Promise<string>;
+  put(
+    bucket: string,
+    path: string,
+    bytes: Uint8Array<ArrayBuffer>,
+    contentType: string,
+  ): Promise<string>;
   /** Deletes the objects; paths that do not exist are not an error. */
   remove(bucket: string, paths: string[]): Promise<void>;
 }

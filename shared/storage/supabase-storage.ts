@@ -22,7 +22,10 @@ const CACHE_CONTROL = 'max-age=31536000';
  */
 export function supabaseStorage(options: SupabaseStorageOptions): ObjectStorage {
   const base = `${options.url.replace(/\/$/, '')}/storage/v1/object`;
-  const auth = { authorization: `Bearer ${options.serviceRoleKey}`, apikey: options.serviceRoleKey };
+  const auth = {
+    authorization: `Bearer ${options.serviceRoleKey}`,
+    apikey: options.serviceRoleKey,
+  };
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   async function send(operation: 'put' | 'remove', bucket: string, url: string, init: RequestInit) {
