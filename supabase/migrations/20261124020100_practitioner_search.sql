@@ -45,6 +45,8 @@ as $$
   )))
 $$;
 
+-- The fields in order of importance (names, specialty in every language, city, about): where a
+-- query word first occurs in the document is the search's relevance.
 create or replace function private.practitioner_search_document(
   practitioner_id uuid, city text, about text, specialty_id uuid
 ) returns text
@@ -52,9 +54,9 @@ language sql stable set search_path = ''
 as $$
   select private.search_normalize(concat_ws(' ',
     (select concat_ws(' ', p.first_name, p.last_name) from public.profiles p where p.id = practitioner_id),
-    city,
     (select concat_ws(' ', s.name, s.name_fr, s.name_he, s.name_en, s.name_ru, s.name_am, s.name_es)
      from public.specialties s where s.id = specialty_id),
+    city,
     about
   ))
 $$;
@@ -119,3 +121,71 @@ create index practitioners_search_trgm_idx on public.practitioners
   using gin (search_document extensions.gin_trgm_ops) where is_active;
 create index practitioners_city_key_idx on public.practitioners (city_key) where is_active;
 create index practitioners_earth_point_idx on public.practitioners using gist (earth_point) where is_active;
+
+-- The page of search results: ids (and distances) of active practitioners, best first.
+-- * q: every word must occur in the document (substring, after normalisation), so "levi cardio"
+--   and "cardiologie tel aviv" find across fields; the GIN trigram index serves each LIKE.
+--   Words are normalised first, so they hold no LIKE wildcards.
+-- * city: equality on the normalised city (btree); specialty: equality (btree).
+-- * latitude and longitude: nearest first through the GiST index on earth_point; practitioners
+--   without a position are left out, they have no distance to sort by.
+-- * without a position, relevance: the earliest first occurrence of the words (names, then
+--   specialty, then city, then about); without q, a stable order.
+-- Security definer: under row-level security the planner may not use the trigram index for the
+-- caller's (non-leakproof) LIKE, so the search runs as the owner and returns only active rows,
+-- which are public anyway. The query is built per call, so each plan sees only the filters given;
+-- seq scans are discouraged because trigram selectivity estimates are poor and a full scan of the
+-- directory on every keystroke is what the indexes are there to avoid.
+create or replace function public.search_practitioners(
+  p_query text default null,
+  p_specialty_id uuid default null,
+  p_city text default null,
+  p_latitude double precision default null,
+  p_longitude double precision default null,
+  p_limit integer default 50
+) returns table (practitioner_id uuid, distance_km double precision)
+language plpgsql stable rows 50 security definer set search_path = '' set enable_seqscan = off
+as $$
+declare
+  words text[] := array(
+    select w from unnest(string_to_array(private.search_normalize(p_query), ' ')) w
+    where w <> '' limit 10);
+  city text := nullif(private.search_normalize(p_city), '');
+  origin extensions.cube := private.earth_point(p_latitude, p_longitude);
+  filters text := '';
+  ranking text[] := '{}';
+  word text;
+begin
+  foreach word in array words loop
+    filters := filters || format(' and p.search_document like %L', '%' || word || '%');
+    ranking := ranking || format('strpos(p.search_document, %L)', word);
+  end loop;
+  if p_specialty_id is not null then
+    filters := filters || ' and p.specialty_id = $1';
+  end if;
+  if city is not null then
+    filters := filters || ' and p.city_key = $2';
+  end if;
+  if origin is not null then
+    filters := filters || ' and p.earth_point is not null';
+  end if;
+  return query execute format(
+    'select p.id, private.distance_km($4, $5, p.latitude, p.longitude)
+     from public.practitioners p
+     where p.is_active %s
+     order by %s, p.id
+     limit $6',
+    filters,
+    case
+      when origin is not null then 'p.earth_point operator(extensions.<->) $3'
+      when cardinality(ranking) > 0 then array_to_string(ranking, ' + ')
+      else 'p.id'
+    end
+  ) using p_specialty_id, city, origin, p_latitude, p_longitude, least(greatest(p_limit, 0), 100);
+end
+$$;
+
+revoke all on function public.search_practitioners(text, uuid, text, double precision, double precision, integer)
+  from public;
+grant execute on function public.search_practitioners(text, uuid, text, double precision, double precision, integer)
+  to anon, authenticated, service_role;

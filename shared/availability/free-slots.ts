@@ -1,0 +1,76 @@
+import type postgres from 'postgres';
+import type { Tx } from '../db/client.ts';
+
+/**
+ * Thin wrappers over the SQL availability functions (migration `..._availability.sql`), the one
+ * implementation behind the slots endpoint, the practitioner profile, the search's first_slot and
+ * the booking check. `now` is injectable for tests; callers in production leave it out.
+ */
+
+/** A free slot: local wall-clock date and times in the practitioner's time zone. */
+export interface Slot {
+  slot_date: string;
+  slot_start: string;
+  slot_end: string;
+}
+
+/** How many days, today included, the profile shows and the search's first_slot looks ahead. */
+export const SLOT_WINDOW_DAYS = 14;
+
+type Fragment = postgres.PendingQuery<postgres.Row[]>;
+
+const clock = (tx: Tx, now?: Date): Fragment => tx`coalesce(${now ?? null}::timestamptz, now())`;
+
+/** Free slots of one practitioner between two local dates (inclusive), in order. */
+export function freeSlots(
+  tx: Tx,
+  practitionerId: string,
+  from: string,
+  to: string,
+  now?: Date,
+): Promise<Slot[]> {
+  return tx<Slot[]>`
+    select slot_date, slot_start, slot_end
+    from public.practitioner_free_slots(array[${practitionerId}::uuid], ${from}::date, ${to}::date, ${
+    clock(tx, now)
+  })`;
+}
+
+/** Whether exactly this slot is offered and free right now: what a booking must check. */
+export async function isSlotFree(
+  tx: Tx,
+  practitionerId: string,
+  slot: Slot,
+  now?: Date,
+): Promise<boolean> {
+  const [{ free }] = await tx<{ free: boolean }[]>`
+    select public.practitioner_slot_is_free(${practitionerId}::uuid, ${slot.slot_date}::date,
+      ${slot.slot_start}::time, ${slot.slot_end}::time, ${clock(tx, now)}) as free`;
+  return free;
+}
+
+/**
+ * A JSON array of the free slots of the practitioner `idColumn` (an SQL identifier such as
+ * `p.id`) from `fromDate` to `toDate` (SQL date expressions): for embedding in a bigger query.
+ */
+export const slotsJson = (
+  tx: Tx,
+  idColumn: Fragment,
+  fromDate: Fragment,
+  toDate: Fragment,
+  now?: Date,
+): Fragment =>
+  tx`coalesce((
+    select json_agg(json_build_object('slot_date', s.slot_date, 'slot_start', s.slot_start, 'slot_end', s.slot_end)
+                    order by s.slot_date, s.slot_start)
+    from public.practitioner_free_slots(array[${idColumn}], ${fromDate}, ${toDate}, ${
+    clock(tx, now)
+  }) s
+  ), '[]'::json)`;
+
+/**
+ * The next free slot within SLOT_WINDOW_DAYS of each practitioner in `ids` (an SQL uuid[]
+ * expression), as rows (practitioner_id, slot_date, slot_start, slot_end): one call per page.
+ */
+export const firstFreeSlots = (tx: Tx, ids: Fragment, now?: Date): Fragment =>
+  tx`public.practitioner_first_free_slots(${ids}, ${SLOT_WINDOW_DAYS}, ${clock(tx, now)})`;
