@@ -54,6 +54,14 @@ describe('POST /relatives', () => {
     ]);
   });
 
+  it('accepts names and insurance provider of exactly 100 characters', async () => {
+    const user = await createUser();
+    const hundred = 'n'.repeat(100);
+    const res = await add(user, { ...SARAH, first_name: hundred, last_name: hundred, insurance_provider: hundred });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ first_name: hundred, last_name: hundred, insurance_provider: hundred });
+  });
+
   it.each(['clalit', 'MACCABI', 'Meuhedet', 'LeUmIt', ' Other '])('stores kupat holim %j in lowercase', async (sent) => {
     const user = await createUser();
     const res = await add(user, { ...SARAH, kupat_holim: sent });
@@ -216,6 +224,20 @@ describe('DELETE /relatives/:id', () => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(await snapshot(['public.relatives'])).toEqual(before);
+  });
+
+  it('deletes a relative who has appointments, which stay booked for the account holder', async () => {
+    const user = await createUser();
+    const doctor = await createUser({ role: 'practitioner' });
+    await db`insert into public.practitioners (id) values (${doctor.id}) on conflict (id) do nothing`;
+    const { id } = (await add(user, SARAH)).body;
+    const [appointment] = await db`
+      insert into public.appointments (patient_id, practitioner_id, relative_id, appointment_date, start_time, end_time)
+      values (${user.id}, ${doctor.id}, ${id}, current_date + 7, '09:00', '09:30')
+      returning id`;
+    expect((await remove(user, id)).status).toBe(204);
+    const [kept] = await db`select patient_id, relative_id from public.appointments where id = ${appointment.id}`;
+    expect(kept).toEqual({ patient_id: user.id, relative_id: null });
   });
 
   it('has no DELETE on the collection itself', async () => {
