@@ -14,7 +14,7 @@ const todayInIsrael = () =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
 
 const dateOfBirth = optionalDate
-  .refine((d) => d == null || d >= '1900-01-01', { message: 'Use a date after 1900.' })
+  .refine((d) => d == null || d >= '1900-01-01', { message: 'Use a date from 1900 onwards.' })
   .refine((d) => d == null || d <= todayInIsrael(), {
     message: 'The date of birth cannot be in the future.',
   });
