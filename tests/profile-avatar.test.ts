@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { asUser } from '../shared/db/as-user.ts';
 import { db } from './helpers/db.ts';
 import { call, type CallOptions } from './helpers/http.ts';
 import { jpeg, png, webp } from './helpers/images.ts';
@@ -256,5 +257,13 @@ describe('POST /profile/avatar', () => {
       await rm(userFolder(user.id));
     }
     expect(await storedProfile(user.id)).toEqual(before);
+  });
+
+  it('keeps the avatar columns out of reach of the user path', async () => {
+    const user = await createUser();
+    const attempt = asUser({ sub: user.id, role: 'authenticated' }, (tx) =>
+      tx`update public.profiles set avatar_path = 'someone-else/picture.png', avatar_url = 'https://evil.example'`);
+    await expect(attempt).rejects.toMatchObject({ code: '42501' });
+    expect((await storedProfile(user.id)).avatar_path).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { asUser } from '../../shared/db/as-user.ts';
+import { systemDb } from '../../shared/db/client.ts';
 import type { AuthUser } from '../../shared/http/env.ts';
 import { log } from '../../shared/http/logger.ts';
 import type { Profile } from '../../shared/schemas/profile.ts';
@@ -30,13 +30,14 @@ export async function replaceAvatar(user: AuthUser, upload: AvatarUpload): Promi
 
   let saved: Awaited<ReturnType<typeof setAvatar>>;
   try {
-    saved = await asUser(user.claims, (tx) => setAvatar(tx, user.id, { path, url }));
+    // Privileged write: users cannot set the avatar columns themselves (they name an object the
+    // server deletes later), so the server writes them for the authenticated caller only.
+    saved = await systemDb().begin((tx) => setAvatar(tx, user.id, { path, url }));
   } catch (e) {
     await discard(path, 'not_saved');
     throw e;
   }
-  // avatar_path is a column its owner may write through the Supabase client too: only objects in
-  // the user's own folder are deleted, so nobody can point it at someone else's picture.
+  // Defence in depth: only objects in the user's own folder are ever deleted.
   if (saved.previousPath?.startsWith(`${user.id}/`)) await discard(saved.previousPath, 'replaced');
   return saved.profile;
 }
