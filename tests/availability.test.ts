@@ -439,18 +439,16 @@ describe('availability properties', () => {
           const start = b.start * GRID;
           const end = Math.min(start + b.length * GRID, 1435);
           if (end <= start) continue;
-          // Live bookings that would overlap are refused by the database; keep them cancelled.
-          await db.begin(async (tx) => {
-            await tx`savepoint b`;
-            try {
-              await tx`insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
-                values (${patientId}, ${id}, ${DAYS[b.day]}, ${toTime(start)}, ${toTime(end)}, ${b.status})`;
-            } catch {
-              await tx`rollback to savepoint b`;
-              await tx`insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
-                values (${patientId}, ${id}, ${DAYS[b.day]}, ${toTime(start)}, ${toTime(end)}, 'cancelled_by_patient')`;
-            }
-          });
+          // The database refuses overlapping live bookings; such a draw is kept as a cancelled one.
+          const [{ clash }] = await db`
+            select exists (
+              select from public.appointments
+              where practitioner_id = ${id} and appointment_date = ${DAYS[b.day]} and status in ('pending', 'confirmed')
+                and start_time < ${toTime(end)} and end_time > ${toTime(start)}
+            ) as clash`;
+          await db`insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
+            values (${patientId}, ${id}, ${DAYS[b.day]}, ${toTime(start)}, ${toTime(end)},
+                    ${clash ? 'cancelled_by_patient' : b.status})`;
         }
 
         const model: Model = { hours: new Map(), taken: new Map() };

@@ -22,21 +22,21 @@ type PractitionerProfile = z.infer<typeof practitionerProfileSchema>;
 const PROFILE_REVIEWS = 10;
 
 /**
- * The summary fields of practitioner `p` with its names `pp`, specialty `s` and review figures
- * `rv` (see `reviewFigures`), shared by the search and the profile.
+ * The summary fields of practitioner `p`, with its specialty `s` and review figures `rv` joined
+ * by `summaryJoins`: shared by the search and the profile.
  */
 const summaryColumns = (tx: Tx) =>
   tx`p.id, p.address_line, p.zip_code, p.city, p.sector, p.latitude, p.longitude, p.about,
      p.languages, p.education, p.years_of_experience, p.is_accepting_new_patients,
-     json_build_object('first_name', pp.first_name, 'last_name', pp.last_name, 'avatar_url', pp.avatar_url)
-       as profiles,
+     -- A subquery per row: the view is a security barrier, and joined it would be built whole.
+     (select json_build_object('first_name', v.first_name, 'last_name', v.last_name, 'avatar_url', v.avatar_url)
+      from public.practitioner_public_profiles v where v.id = p.id) as profiles,
      case when s.id is not null then json_build_object('name', s.name, 'name_fr', s.name_fr, 'name_he', s.name_he)
      end as specialties,
      rv.average_rating, rv.review_count`;
 
 const summaryJoins = (tx: Tx) =>
-  tx`left join public.practitioner_public_profiles pp on pp.id = p.id
-     left join public.specialties s on s.id = p.specialty_id
+  tx`left join public.specialties s on s.id = p.specialty_id
      cross join lateral (
        select round(avg(r.rating), 2)::float8 as average_rating, count(*)::int as review_count
        from public.public_reviews r where r.practitioner_id = p.id

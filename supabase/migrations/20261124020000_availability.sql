@@ -33,6 +33,26 @@ as $$
     from public.practitioners p
     where p.id = any (p_practitioner_ids) and p.is_active
   ),
+  -- Each table is read once for the whole set of practitioners and dates, through its index, and
+  -- joined afterwards: a page of search results costs one pass, not one lookup per day.
+  weekly as (
+    select w.practitioner_id, w.day_of_week, w.start_time, w.end_time, w.slot_duration_minutes
+    from public.practitioner_weekly_schedule w
+    where w.practitioner_id = any (p_practitioner_ids) and w.is_active
+  ),
+  override as (
+    select o.practitioner_id, o.date, o.is_available, o.start_time, o.end_time
+    from public.practitioner_schedule_overrides o
+    where o.practitioner_id = any (p_practitioner_ids) and o.date between p_from and p_to
+  ),
+  booked as (
+    select a.practitioner_id, a.appointment_date, a.start_time - time '00:00' as starts,
+           a.end_time - time '00:00' as ends
+    from public.appointments a
+    where a.practitioner_id = any (p_practitioner_ids)
+      and a.appointment_date between p_from and p_to
+      and a.status in ('pending', 'confirmed')
+  ),
   day as (
     select pr.id, pr.time_zone, pr.consultation_duration_minutes, d::date as day,
            extract(dow from d)::smallint as dow
@@ -42,24 +62,18 @@ as $$
   opening as (
     select d.id, d.time_zone, d.day, w.start_time, w.end_time, w.slot_duration_minutes
     from day d
-    join public.practitioner_weekly_schedule w
-      on w.practitioner_id = d.id and w.day_of_week = d.dow and w.is_active
-    where not exists (
-      select from public.practitioner_schedule_overrides o
-      where o.practitioner_id = d.id and o.date = d.day
-    )
+    join weekly w on w.practitioner_id = d.id and w.day_of_week = d.dow
+    where not exists (select from override o where o.practitioner_id = d.id and o.date = d.day)
     union all
     select d.id, d.time_zone, d.day, o.start_time, o.end_time,
            coalesce(
-             (select w.slot_duration_minutes
-              from public.practitioner_weekly_schedule w
-              where w.practitioner_id = d.id and w.day_of_week = d.dow and w.is_active
+             (select w.slot_duration_minutes from weekly w
+              where w.practitioner_id = d.id and w.day_of_week = d.dow
               order by w.start_time
               limit 1),
              d.consultation_duration_minutes)
     from day d
-    join public.practitioner_schedule_overrides o
-      on o.practitioner_id = d.id and o.date = d.day and o.is_available
+    join override o on o.practitioner_id = d.id and o.date = d.day and o.is_available
   ),
   piece as (
     -- Offsets from midnight as intervals: an end at 24:00 stays distinct from 00:00.
@@ -80,18 +94,17 @@ as $$
   where s.instant > p_now
     and (s.instant + pc.length) at time zone pc.time_zone = pc.day + pc.ends
     and not exists (
-      select from public.appointments a
-      where a.practitioner_id = pc.id
-        and a.appointment_date = pc.day
-        and a.status in ('pending', 'confirmed')
-        and a.start_time - time '00:00' < pc.ends
-        and a.end_time - time '00:00' > pc.starts
+      select from booked b
+      where b.practitioner_id = pc.id and b.appointment_date = pc.day
+        and b.starts < pc.ends and b.ends > pc.starts
     )
   order by 1, 2, 3
 $$;
 
 -- The next free slot of each practitioner within p_days days from their own today: the search's
--- first_slot, for a whole page of results in one call.
+-- first_slot, for a whole page of results at once. Most practitioners have a free slot today or
+-- tomorrow, so those two days are looked at first and the rest of the window only for the
+-- practitioners still without one: a page costs about two days of slots, not p_days.
 create or replace function public.practitioner_first_free_slots(
   p_practitioner_ids uuid[],
   p_days integer default 14,
@@ -99,17 +112,38 @@ create or replace function public.practitioner_first_free_slots(
 ) returns table (practitioner_id uuid, slot_date date, slot_start time, slot_end time)
 language sql stable security definer set search_path = ''
 as $$
-  select distinct on (s.practitioner_id) s.practitioner_id, s.slot_date, s.slot_start, s.slot_end
-  from public.practitioners p
-  -- Each practitioner's window starts on their local today, whatever their time zone.
-  cross join lateral public.practitioner_free_slots(
-    array[p.id],
-    (p_now at time zone p.time_zone)::date,
-    (p_now at time zone p.time_zone)::date + (p_days - 1),
-    p_now
-  ) s
-  where p.id = any (p_practitioner_ids)
-  order by s.practitioner_id, s.slot_date, s.slot_start
+  with horizon as (
+    select p.id, (p_now at time zone p.time_zone)::date as today
+    from public.practitioners p
+    where p.id = any (p_practitioner_ids) and p.is_active
+  ),
+  span as (
+    select array_agg(id) as ids, min(today) as first_today, max(today) as last_today from horizon
+  ),
+  soon as (
+    select distinct on (s.practitioner_id) s.practitioner_id, s.slot_date, s.slot_start, s.slot_end
+    from span
+    cross join lateral public.practitioner_free_slots(span.ids, span.first_today, span.last_today + 1, p_now) s
+    join horizon h on h.id = s.practitioner_id
+    where s.slot_date < h.today + p_days
+    order by s.practitioner_id, s.slot_date, s.slot_start
+  ),
+  later as (
+    select distinct on (s.practitioner_id) s.practitioner_id, s.slot_date, s.slot_start, s.slot_end
+    from span
+    cross join lateral public.practitioner_free_slots(
+      array(select h.id from horizon h where h.id not in (select soon.practitioner_id from soon)),
+      span.first_today + 2,
+      span.last_today + (p_days - 1),
+      p_now
+    ) s
+    join horizon h on h.id = s.practitioner_id
+    where s.slot_date < h.today + p_days
+    order by s.practitioner_id, s.slot_date, s.slot_start
+  )
+  select * from soon
+  union all
+  select * from later
 $$;
 
 -- Whether one exact slot is free now: the booking's check, on the same rules as the listing.
