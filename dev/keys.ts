@@ -1,3 +1,5 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 export interface DevKeys {
@@ -32,4 +34,22 @@ export async function mintAccessToken(
     .setIssuedAt(now)
     .setExpirationTime(now + (claims.expiresInSeconds ?? 3600))
     .sign(key);
+}
+
+export const readKeys = async (file: string): Promise<DevKeys> => JSON.parse(await readFile(file, 'utf8'));
+
+/**
+ * The dev stack's signing key, created on first use and kept in `file` so tokens minted before
+ * a restart stay valid.
+ */
+export async function loadOrCreateKeys(file: string): Promise<DevKeys> {
+  try {
+    return await readKeys(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const keys = await createSigningKeys();
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return keys;
 }

