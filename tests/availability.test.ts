@@ -345,6 +345,13 @@ describe('availability (practitioner_free_slots)', () => {
     expect(await check('09:00:00', '09:30:00', `${MON}T07:05:00Z`)).toBe(false);
   });
 
+  it('refuses a time zone Postgres cannot convert with, so no practitioner can break the search', async () => {
+    const id = await practitioner({});
+    await expect(db`update public.practitioners set time_zone = 'Mars/Olympus' where id = ${id}`)
+      .rejects.toMatchObject({ code: '23514' });
+    await db`update public.practitioners set time_zone = 'America/New_York' where id = ${id}`;
+  });
+
   it('lets anonymous callers read free slots but not the schedule behind them', async () => {
     const id = await practitioner({ weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }] });
     const [result] = await db.begin(async (tx) => {

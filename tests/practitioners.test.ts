@@ -102,6 +102,17 @@ describe('GET /practitioners/search', () => {
     expect(ids((await search(`q=${t}+נוירולוגיה`)).body)).toEqual([id]);
   });
 
+  it("finds a practitioner by what they wrote in their own row under row-level security", async () => {
+    const t = token();
+    const id = await practitioner();
+    await db.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true),
+                      set_config('request.jwt.claims', ${JSON.stringify({ sub: id, role: 'authenticated' })}, true)`;
+      await tx`update public.practitioners set city = 'Rishon LeZion', about = ${`Clinique ${t}`} where id = ${id}`;
+    });
+    expect(ids((await search(`q=${t}&city=rishon+lezion`)).body)).toEqual([id]);
+  });
+
   it('ranks matches in names before matches in the about text', async () => {
     const t = token();
     const inAbout = await practitioner({ about: `Works with Dr ${t}` });
