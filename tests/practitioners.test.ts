@@ -85,6 +85,8 @@ describe('GET /practitioners/search', () => {
       [`${t} cardio`, [cardio]],
       [`${t} dermatologie`, []],
     ];
+    const hebrew = await practitioner({ firstName: 'יוֹסִי', lastName: 'לוי', about: t });
+    queries.push([`${t} לוי`, [hebrew]], [`${t} לֵוִי יוסי`, [hebrew]], [`${t} יוסי`, [hebrew]]);
     for (const [q, expected] of queries) {
       const res = await search(`q=${encodeURIComponent(q)}`);
       expect(res.status, q).toBe(200);
@@ -352,7 +354,18 @@ describe('GET /practitioners/:id', () => {
     }
   });
 
-  it.each(['abc', '123', 'not-a-uuid-at-all', '7c9e6679-7425-40de-944b-e07fc1f90ae', '7c9e6679742540de944be07fc1f90ae7z', "'%20or%201=1"])(
+  it.each([
+    'abc',
+    '123',
+    'not-a-uuid-at-all',
+    '7c9e6679-7425-40de-944b-e07fc1f90ae',
+    '7c9e6679742540de944be07fc1f90ae7z',
+    "'%20or%201=1",
+    '%7B7c9e6679-7425-40de-944b-e07fc1f90ae7%7D',
+    '7c9e6679-7425-40de-944b-e07fc1f90ae7-0',
+    'null',
+    '7c9e6679-7425-40de-944b-g07fc1f90ae7',
+  ])(
     'refuses the malformed id %s',
     async (id) => {
       const res = await call(app, 'GET', `/practitioners/${id}`);

@@ -29,11 +29,10 @@ export function freeSlots(
   to: string,
   now?: Date,
 ): Promise<Slot[]> {
+  const ids = tx`array[${practitionerId}::uuid]`;
   return tx<Slot[]>`
     select slot_date, slot_start, slot_end
-    from public.practitioner_free_slots(array[${practitionerId}::uuid], ${from}::date, ${to}::date, ${
-    clock(tx, now)
-  })`;
+    from public.practitioner_free_slots(${ids}, ${from}::date, ${to}::date, ${clock(tx, now)})`;
 }
 
 /** Whether exactly this slot is offered and free right now: what a booking must check. */
@@ -50,27 +49,20 @@ export async function isSlotFree(
 }
 
 /**
- * A JSON array of the free slots of the practitioner `idColumn` (an SQL identifier such as
- * `p.id`) from `fromDate` to `toDate` (SQL date expressions): for embedding in a bigger query.
+ * A JSON array of the free slots of the practitioner `idColumn` (an SQL expression such as
+ * `p.id`) from `fromDate` to `toDate` (SQL date expressions), to embed in a bigger query.
  */
-export const slotsJson = (
-  tx: Tx,
-  idColumn: Fragment,
-  fromDate: Fragment,
-  toDate: Fragment,
-  now?: Date,
-): Fragment =>
+export const slotsJson = (tx: Tx, idColumn: Fragment, fromDate: Fragment, toDate: Fragment) =>
   tx`coalesce((
-    select json_agg(json_build_object('slot_date', s.slot_date, 'slot_start', s.slot_start, 'slot_end', s.slot_end)
+    select json_agg(json_build_object('slot_date', s.slot_date, 'slot_start', s.slot_start,
+                                      'slot_end', s.slot_end)
                     order by s.slot_date, s.slot_start)
-    from public.practitioner_free_slots(array[${idColumn}], ${fromDate}, ${toDate}, ${
-    clock(tx, now)
-  }) s
+    from public.practitioner_free_slots(array[${idColumn}], ${fromDate}, ${toDate}) s
   ), '[]'::json)`;
 
 /**
  * The next free slot within SLOT_WINDOW_DAYS of each practitioner in `ids` (an SQL uuid[]
  * expression), as rows (practitioner_id, slot_date, slot_start, slot_end): one call per page.
  */
-export const firstFreeSlots = (tx: Tx, ids: Fragment, now?: Date): Fragment =>
-  tx`public.practitioner_first_free_slots(${ids}, ${SLOT_WINDOW_DAYS}, ${clock(tx, now)})`;
+export const firstFreeSlots = (tx: Tx, ids: Fragment) =>
+  tx`public.practitioner_first_free_slots(${ids}, ${SLOT_WINDOW_DAYS})`;

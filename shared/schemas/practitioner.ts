@@ -55,6 +55,4 @@ export const publicReviewSchema = z
   })
   .openapi('PublicReview');
 
-export type SlotOut = z.infer<typeof slotSchema>;
-export type PractitionerSummary = z.infer<typeof practitionerSummarySchema>;
 export type PublicReview = z.infer<typeof publicReviewSchema>;
