@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { ROOT } from './database.ts';
 
 const require = createRequire(import.meta.url);
@@ -28,11 +29,13 @@ function denoBinary(): string {
 }
 
 /**
- * The permissions the functions need: read the code and the local storage folder, write only
- * there, read the environment, and the network (Postgres, and outside services named in `.env`).
+ * The permissions the functions need: read the code and the local storage folder (not `.dev/`
+ * with its private key, nor `.env`), write only to storage, read the environment, and the
+ * network (Postgres, and outside services named in `.env`).
  */
 function permissions(storageDir: string | undefined): string[] {
-  const readable = [ROOT, ...(storageDir ? [storageDir] : [])];
+  const code = ['functions', 'shared', 'dev/gateway', 'node_modules'].map((dir) => path.join(ROOT, dir));
+  const readable = [...code, ...(storageDir ? [storageDir] : [])];
   return [
     `--allow-read=${readable.join(',')}`,
     ...(storageDir ? [`--allow-write=${storageDir}`] : []),
