@@ -20,13 +20,15 @@ const coordinate = (name: string, max: number) =>
   z.string()
     .regex(DECIMAL, { message: `Use a decimal number for ${name}.` })
     .transform(Number)
-    .refine((v) => Math.abs(v) <= max, { message: `Use a ${name} between -${max} and ${max}.` });
+    .refine((v) => Math.abs(v) <= max, { message: `Use a ${name} between -${max} and ${max}.` })
+    .openapi({ description: `Decimal ${name}, sent together with the other coordinate` });
 
 const wholeNumber = (name: string, min: number, max: number) =>
   z.string()
     .regex(/^\d{1,6}$/, { message: `Use a whole number for ${name}.` })
     .transform(Number)
-    .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` });
+    .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` })
+    .openapi({ description: `Whole number from ${min} to ${max}` });
 
 const searchQuery = z
   .object({
