@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, errorResponses, jsonBody, jsonContent } from '../../shared/http/openapi.ts';
-import { errorBody, optionalText } from '../../shared/schemas/common.ts';
-import { optionalBirthDate, profileSchema, SEXES } from '../../shared/schemas/profile.ts';
+import { errorBody, optionalBirthDate, optionalText } from '../../shared/schemas/common.ts';
+import { profileSchema, SEXES } from '../../shared/schemas/profile.ts';
 import { detectImageFormat } from './image-format.ts';
 
 /** The largest avatar accepted, in bytes (contract: 5 MB). */

@@ -1,6 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { idParam, optionalDate, optionalText, requiredText } from '../../shared/schemas/common.ts';
-import { KUPOT_HOLIM, RELATIONS, relativeSchema } from '../../shared/schemas/relative.ts';
+import {
+  idParam,
+  optionalBirthDate,
+  optionalKupatHolim,
+  optionalText,
+  requiredText,
+} from '../../shared/schemas/common.ts';
+import { RELATIONS, relativeSchema } from '../../shared/schemas/relative.ts';
 import {
   bearer,
   errorResponses,
@@ -9,35 +15,12 @@ import {
   noContent,
 } from '../../shared/http/openapi.ts';
 
-/** Today where the patients are: a baby born this morning in Israel is not "in the future". */
-const todayInIsrael = () =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
-
-const dateOfBirth = optionalDate
-  .refine((d) => d == null || d >= '1900-01-01', { message: 'Use a date from 1900 onwards.' })
-  .refine((d) => d == null || d <= todayInIsrael(), {
-    message: 'The date of birth cannot be in the future.',
-  });
-
-/** Accepted in any case and stored lowercase (client-compat); `""` means none. */
-const kupatHolim = z
-  .preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || null : v),
-    z.enum(KUPOT_HOLIM, { message: `Use one of: ${KUPOT_HOLIM.join(', ')}.` }).nullable(),
-  )
-  .optional()
-  .openapi({
-    type: ['string', 'null'],
-    enum: [...KUPOT_HOLIM],
-    description: 'Any case; stored lowercase',
-  });
-
 const newRelative = z.object({
   first_name: requiredText(100),
   last_name: requiredText(100),
   relation: z.enum(RELATIONS, { message: `Use one of: ${RELATIONS.join(', ')}.` }),
-  date_of_birth: dateOfBirth,
-  kupat_holim: kupatHolim,
+  date_of_birth: optionalBirthDate,
+  kupat_holim: optionalKupatHolim,
   insurance_provider: optionalText(100),
 });
 

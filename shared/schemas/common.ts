@@ -37,6 +37,33 @@ export const optionalText = (max: number) =>
 export const optionalDate = z.preprocess(blankToNull, isoDate.nullable()).optional()
   .openapi({ type: ['string', 'null'], format: 'date' });
 
+const OLDEST_BIRTH_DATE = '1900-01-01';
+
+/** Today's date where the patients live, so a baby born this morning in Israel is not "future". */
+function todayInIsrael(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
+}
+
+/** An optional date of birth (`""` clears it): a real date, from 1900, not in the future. */
+export const optionalBirthDate = optionalDate.pipe(
+  z.string()
+    .refine((d) => d >= OLDEST_BIRTH_DATE, { message: 'Use a date of birth in 1900 or later.' })
+    .refine((d) => d <= todayInIsrael(), { message: 'The date of birth cannot be in the future.' })
+    .nullable()
+    .optional(),
+);
+
+export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
+
+/** Kupat holim in any case, stored lowercase (client-compat); `""` means none. */
+export const optionalKupatHolim = z
+  .preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || null : v),
+    z.enum(KUPOT_HOLIM, { message: `Use one of: ${KUPOT_HOLIM.join(', ')}.` }).nullable(),
+  )
+  .optional()
+  .openapi({ type: ['string', 'null'], enum: [...KUPOT_HOLIM], description: 'Any case; stored lowercase' });
+
 export const requiredText = (max: number) =>
   z.string({ message: 'This field is required.' }).trim().min(1, { message: 'This field is required.' })
     .max(max, { message: `Use at most ${max} characters.` });

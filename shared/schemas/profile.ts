@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate, optionalDate } from './common.ts';
+import { isoDate } from './common.ts';
 
 export const SEXES = ['male', 'female', 'other'] as const;
 
@@ -23,17 +23,3 @@ export const profileSchema = z
 
 export type Profile = z.infer<typeof profileSchema>;
 
-const OLDEST_BIRTH_DATE = '1900-01-01';
-
-/** Today's date where the patients live, so a baby born this morning in Israel is not "future". */
-function todayInIsrael(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
-}
-
-const birthDateLimits = z
-  .string()
-  .refine((d) => d >= OLDEST_BIRTH_DATE, { message: 'Use a date of birth in 1900 or later.' })
-  .refine((d) => d <= todayInIsrael(), { message: 'The date of birth cannot be in the future.' });
-
-/** An optional date of birth (`""` clears it): a real date, from 1900, not in the future. */
-export const optionalBirthDate = optionalDate.pipe(birthDateLimits.nullable().optional());

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { KUPOT_HOLIM } from './common.ts';
 
 export const RELATIONS = ['child', 'parent', 'spouse', 'sibling', 'other'] as const;
-export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
 
 /** A relative as every group returns it (the list, the creation, an appointment's patient). */
 export const relativeSchema = z
