@@ -5,10 +5,16 @@ import { loadFunctionApps } from './gateway/function-apps.ts';
 // Started by dev/start-gateway.ts, which passes the address and the functions' environment.
 const { values } = parseArgs({
   args: Deno.args,
-  options: { port: { type: 'string', default: '54321' }, hostname: { type: 'string', default: '127.0.0.1' } },
+  options: {
+    port: { type: 'string', default: '54321' },
+    hostname: { type: 'string', default: '127.0.0.1' },
+    // `<group>=<path from the repo root>`, for apps that are never deployed.
+    'extra-app': { type: 'string', multiple: true, default: [] },
+  },
 });
+const extraApps = Object.fromEntries(values['extra-app'].map((pair) => pair.split('=', 2)));
 
-const gateway = createGateway(await loadFunctionApps());
+const gateway = createGateway(await loadFunctionApps(extraApps));
 
 Deno.serve({
   port: Number(values.port),

@@ -12,6 +12,11 @@ export interface GatewayOptions {
   env: Record<string, string | undefined>;
   /** `inherit` shows the request log in the terminal; `pipe` keeps it for the error message. */
   output?: 'inherit' | 'pipe';
+  /**
+   * Apps mounted beside the functions: group -> module path from the repository root, exporting
+   * `app`. Only the benchmark sets it (its floor app in dev/bench/), never a deployed function.
+   */
+  extraApps?: Record<string, string>;
 }
 
 export interface RunningGateway {
@@ -33,8 +38,9 @@ function denoBinary(): string {
  * with its private key, nor `.env`), write only to storage, read the environment, and the
  * network (Postgres, and outside services named in `.env`).
  */
-function permissions(storageDir: string | undefined): string[] {
-  const code = ['functions', 'shared', 'dev/gateway', 'node_modules'].map((dir) => path.join(ROOT, dir));
+function permissions(storageDir: string | undefined, extraModules: string[]): string[] {
+  const code = ['functions', 'shared', 'dev/gateway', 'node_modules', ...extraModules.map(path.dirname)]
+    .map((dir) => path.join(ROOT, dir));
   const readable = [...code, ...(storageDir ? [storageDir] : [])];
   return [
     `--allow-read=${readable.join(',')}`,
@@ -79,16 +85,18 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const hostname = options.hostname ?? '127.0.0.1';
   const url = `http://${hostname}:${options.port}`;
+  const extraApps = Object.entries(options.extraApps ?? {});
   const child = spawn(
     denoBinary(),
     [
       'run',
-      ...permissions(options.env.LOCAL_STORAGE_DIR),
+      ...permissions(options.env.LOCAL_STORAGE_DIR, extraApps.map(([, file]) => file)),
       '--config=deno.json',
       '--no-lock',
       'dev/gateway.ts',
       `--port=${options.port}`,
       `--hostname=${hostname}`,
+      ...extraApps.map(([group, file]) => `--extra-app=${group}=${file}`),
     ],
     {
       cwd: ROOT,
