@@ -78,15 +78,19 @@ export const PRACTICE_FIELDS = practiceChanges.keyof().options;
 const profileChanges = nameChanges
   .extend(practiceChanges.shape)
   .superRefine((p, ctx) => {
-    const hasLatitude = p.latitude !== undefined;
-    if (
-      hasLatitude !== (p.longitude !== undefined) ||
-      (p.latitude === null) !== (p.longitude === null)
-    ) {
+    const latitudeSent = p.latitude !== undefined;
+    const longitudeSent = p.longitude !== undefined;
+    const apart = latitudeSent !== longitudeSent ||
+      (p.latitude === null) !== (p.longitude === null);
+    if (apart) {
+      // The coordinate to fix is the one missing, else the one null.
+      const missing = !latitudeSent || (longitudeSent && p.latitude === null)
+        ? 'latitude'
+        : 'longitude';
       ctx.addIssue({
         code: 'custom',
         message: 'Send latitude and longitude together, both numbers or both null.',
-        path: [hasLatitude ? 'longitude' : 'latitude'],
+        path: [missing],
       });
     }
     if (
