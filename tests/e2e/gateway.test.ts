@@ -48,7 +48,7 @@ beforeAll(async () => {
   await writeFile(path.join(storageDir, 'avatars', 'someone', 'face.png'), PNG);
   await writeFile(path.join(storageDir, 'avatars', 'someone', 'face.webp'), 'RIFF....WEBP');
   await writeFile(path.join(scratch, 'secret.txt'), SECRET);
-  gateway = await startTestGateway(storageDir);
+  gateway = await startTestGateway(storageDir, { echo: 'tests/e2e/fixtures/echo-app.ts' });
   token = await newUserToken(gateway.url);
 });
 
@@ -81,6 +81,23 @@ describe('gateway: functions', () => {
     expect(patched.body).toEqual({ ...DEFAULT_SETTINGS, locale: 'he' });
     const read = await fetchJson(`${gateway.url}/functions/v1/settings?_t=2`, { headers: bearer(own) });
     expect(read.body).toEqual({ ...DEFAULT_SETTINGS, locale: 'he' });
+  });
+
+  it.each(['/functions/v1', '/api/v1'])('hands %s/<group>/... to the app as /<group>/...', async (prefix) => {
+    const res = await fetchJson(`${gateway.url}${prefix}/echo/a/b?x=1&_t=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-forwarded-for': '203.0.113.9' },
+      body: 'hello',
+    });
+    expect(res.status).toBe(200);
+    // The client's own x-forwarded-for is replaced by its real address, as a trusted proxy does.
+    expect(res.body).toEqual({
+      method: 'POST',
+      path: '/echo/a/b',
+      query: { x: '1', _t: '2' },
+      forwardedFor: '127.0.0.1',
+      body: 'hello',
+    });
   });
 
   it('answers 401 in the contract shape without a token', async () => {

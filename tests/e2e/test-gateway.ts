@@ -4,11 +4,15 @@ import { type RunningGateway, startGateway } from '../../dev/start-gateway.ts';
 import { freePort } from '../global-setup.ts';
 
 /** The real Deno gateway, as `npm run dev` starts it, on the test database and signing key. */
-export async function startTestGateway(storageDir: string): Promise<RunningGateway> {
+export async function startTestGateway(
+  storageDir: string,
+  extraApps?: Record<string, string>,
+): Promise<RunningGateway> {
   const port = await freePort();
   return await startGateway({
     port,
     output: 'pipe',
+    extraApps,
     env: {
       DATABASE_URL: inject('databaseUrl'),
       SUPABASE_URL: `http://127.0.0.1:${port}`,
