@@ -1,13 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, errorResponses, jsonBody, jsonContent } from '../../shared/http/openapi.ts';
-import { errorBody, optionalBirthDate, optionalText } from '../../shared/schemas/common.ts';
+import { errorBody, optionalBirthDate, optionalPhone, optionalText } from '../../shared/schemas/common.ts';
 import { profileSchema, SEXES } from '../../shared/schemas/profile.ts';
 import { detectImageFormat } from './image-format.ts';
 
 /** The largest avatar accepted, in bytes (contract: 5 MB). */
 export const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
-
-const PHONE = /^\+?[0-9][0-9 ().-]*$/;
 
 // The database grants no update of these columns either; refusing them out loud tells the
 // client its change was not made instead of answering 200 with the old value.
@@ -21,9 +19,7 @@ const notChangeable = (what: string) =>
 const profileChanges = z.object({
   first_name: optionalText(100),
   last_name: optionalText(100),
-  phone: optionalText(32).refine((v) => v == null || PHONE.test(v), {
-    message: 'Use a phone number made of digits, spaces, +, - or parentheses.',
-  }),
+  phone: optionalPhone,
   city: optionalText(100),
   date_of_birth: optionalBirthDate,
   sex: z.preprocess(

@@ -64,6 +64,13 @@ export const optionalKupatHolim = z
   .optional()
   .openapi({ type: ['string', 'null'], enum: [...KUPOT_HOLIM], description: 'Any case; stored lowercase' });
 
+const PHONE = /^\+?[0-9][0-9 ().-]*$/;
+
+/** An optional phone number (`""` clears it). */
+export const optionalPhone = optionalText(32).refine((v) => v == null || PHONE.test(v), {
+  message: 'Use a phone number made of digits, spaces, +, - or parentheses.',
+});
+
 export const requiredText = (max: number) =>
   z.string({ message: 'This field is required.' }).trim().min(1, { message: 'This field is required.' })
     .max(max, { message: `Use at most ${max} characters.` });

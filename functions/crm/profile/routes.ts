@@ -1,11 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonBody, jsonContent } from '../../../shared/http/openapi.ts';
-import { optionalText, uuid } from '../../../shared/schemas/common.ts';
+import { optionalPhone, optionalText, uuid } from '../../../shared/schemas/common.ts';
 import { actingQuery, crmAccess } from '../acting-practitioner.ts';
 
 export const SECTORS = ['Clalit', 'Maccabi', 'Meuhedet', 'Leumit'] as const;
-
-const PHONE = /^\+?[0-9][0-9 ().-]*$/;
 
 /** `""` and null both clear a non-text field too (client-compat: blank form fields). */
 const clearable = <T extends z.ZodType>(schema: T) =>
@@ -52,9 +50,7 @@ const practiceChanges = z.object({
       description: 'null clears the list',
     }),
   education: optionalText(2000),
-  phone: optionalText(32).refine((v) => v == null || PHONE.test(v), {
-    message: 'Use a phone number made of digits, spaces, +, - or parentheses.',
-  }),
+  phone: optionalPhone,
   email: optionalText(254).refine((v) => v == null || z.email().safeParse(v).success, {
     message: 'Use a valid email address.',
   }),
