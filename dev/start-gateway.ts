@@ -10,6 +10,8 @@ export interface GatewayOptions {
   hostname?: string;
   /** The functions' environment (DATABASE_URL, SUPABASE_URL, SUPABASE_JWKS, LOCAL_STORAGE_DIR, ...). */
   env: Record<string, string | undefined>;
+  /** Stops the gateway, also while it is starting. */
+  signal?: AbortSignal;
   /** `inherit` shows the request log in the terminal; `pipe` keeps it for the error message. */
   output?: 'inherit' | 'pipe';
   /**
@@ -77,7 +79,7 @@ async function waitUntilListening(url: string, exited: Promise<number | null>, o
 function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
+    else child.once('close', (code) => resolve(code));
   });
 }
 
@@ -104,11 +106,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'],
       // Its own process group: Ctrl-C reaches only the stack, which then stops the gateway in order.
       detached: true,
+      signal: options.signal,
     },
   );
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
+  // A failed spawn, or the abort of `signal`: the process then ends (or never began) and
+  // `exited` settles; the reason only joins the output.
+  child.on('error', (e) => (output += `\n${e.message}`));
   const exited = waitForExit(child);
 
   const stop = async () => {
