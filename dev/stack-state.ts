@@ -42,7 +42,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function readStackFile(file: string): Promise<Partial<StackInfo> | undefined> {
+export async function readStackFile(file: string): Promise<Partial<StackInfo> | undefined> {
   try {
     return JSON.parse(await readFile(file, 'utf8'));
   } catch {

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { prepareDatabase, ROOT, type RunningDatabase, startEmbeddedPostgres } from './database.ts';
 import { jwksOf, loadOrCreateKeys } from './keys.ts';
-import { claimStack, publishStack, releaseStack, type StackInfo, stateDir, stateFiles } from './stack-state.ts';
+import { claimStack, publishStack, readStackFile, releaseStack, type StackInfo, stateDir, stateFiles } from './stack-state.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -35,11 +35,13 @@ function readSettings() {
   return result.data;
 }
 
-function assertPortFree(value: number, variable: string): Promise<void> {
+/** `leftover`: the process a killed stack may have left on that port, named in the message. */
+function assertPortFree(value: number, variable: string, leftover?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = createServer();
+    const hint = leftover ? ` If a stack was killed, ${leftover} may still hold it: stop that process.` : '';
     server.once('error', () =>
-      reject(new Error(`Port ${value} is already in use. Free it or choose another with ${variable}=<port>.`))
+      reject(new Error(`Port ${value} is already in use.${hint} Or choose another port with ${variable}=<port>.`))
     );
     server.listen(value, '127.0.0.1', () => server.close(() => resolve()));
   });
@@ -57,7 +59,9 @@ async function startDatabase(settings: ReturnType<typeof readSettings>, dataDir:
   if (settings.DATABASE_URL) {
     return { url: settings.DATABASE_URL, stop: async () => {}, embedded: false };
   }
-  await assertPortFree(settings.DEV_DB_PORT, 'DEV_DB_PORT');
+  const postmaster = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const leftover = postmaster && `its PostgreSQL (pid ${postmaster.split('\n')[0]})`;
+  await assertPortFree(settings.DEV_DB_PORT, 'DEV_DB_PORT', leftover);
   const logs: string[] = [];
   try {
     const db: RunningDatabase = await startEmbeddedPostgres({
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
   const files = stateFiles();
   await mkdir(stateDir(), { recursive: true });
 
+  const previous = await readStackFile(files.stack);
   const claim = await claimStack(files.stack);
   if (!claim.claimed) {
     const where = claim.running.supabaseUrl ? ` at ${claim.running.supabaseUrl}` : '';
@@ -132,7 +137,8 @@ async function main(): Promise<void> {
 
   try {
     const url = `http://127.0.0.1:${settings.DEV_PORT}`;
-    await assertPortFree(settings.DEV_PORT, 'DEV_PORT');
+    const oldGateway = previous?.gatewayPid ? `its gateway (pid ${previous.gatewayPid})` : undefined;
+    await assertPortFree(settings.DEV_PORT, 'DEV_PORT', oldGateway);
     console.log(settings.DATABASE_URL ? 'Using the database of DATABASE_URL.' : `Starting PostgreSQL (${files.postgres}).`);
     database = await startDatabase(settings, files.postgres);
     const { created } = await prepareDatabase(database.url);
