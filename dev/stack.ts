@@ -68,7 +68,10 @@ async function startDatabase(settings: ReturnType<typeof readSettings>, dataDir:
       dataDir,
       port: settings.DEV_DB_PORT,
       persistent: true,
-      onLog: (line) => logs.push(String(line)) > 200 && logs.shift(),
+      onLog: (line) => {
+        logs.push(String(line));
+        if (logs.length > 200) logs.shift();
+      },
     });
     return { ...db, embedded: true };
   } catch (e) {
@@ -76,7 +79,8 @@ async function startDatabase(settings: ReturnType<typeof readSettings>, dataDir:
   }
 }
 
-function banner(info: StackInfo, embedded: boolean): string {
+function banner(info: StackInfo): string {
+  const embedded = info.embeddedDatabase;
   return [
     '',
     'Dokal local stack is running.',
@@ -181,7 +185,7 @@ async function main(): Promise<void> {
       storageDir,
     };
     await publishStack(files.stack, info);
-    console.log(banner(info, database.embedded));
+    console.log(banner(info));
 
     const code = await gateway.exited;
     if (!stopping) {
@@ -196,4 +200,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await main().catch((e) => {
+  // Before the stack holds anything (bad environment, unreadable .env): nothing to stop.
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
