@@ -158,7 +158,8 @@ async function main(): Promise<void> {
       env: {
         RATE_LIMIT_PER_MINUTE: '10000',
         PUBLIC_URL: url,
-        ...process.env,
+        // An empty variable (a blank line copied from .env.example) keeps the stack's default.
+        ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v)),
         LOCAL_STORAGE_DIR: storageDir,
         // The functions must trust the tokens `npm run token` mints and use this database,
         // whatever a deployment-oriented `.env` says.

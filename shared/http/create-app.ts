@@ -43,7 +43,7 @@ const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   log('info', 'request', {
     request_id: c.get('requestId'),
     method: c.req.method,
-    route: routePath(c, -1),
+    route: routePath(c),
     status: c.res.status,
     duration_ms: Math.round((performance.now() - started) * 10) / 10,
     user_id: c.get('user')?.id,
