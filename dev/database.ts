@@ -49,6 +49,17 @@ export async function startEmbeddedPostgres(options: {
   };
 }
 
+/**
+ * The CLI insists on TLS unless told otherwise; a server on this machine (the embedded one, or
+ * a local DATABASE_URL) has none, so loopback URLs without an explicit sslmode get `disable`.
+ */
+function cliDatabaseUrl(url: string): string {
+  const parsed = new URL(url);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  if (loopback && !parsed.searchParams.has('sslmode')) parsed.searchParams.set('sslmode', 'disable');
+  return parsed.toString();
+}
+
 function runSupabaseCli(args: string[]): Promise<void> {
   const cli = require.resolve('supabase/dist/supabase.js');
   return new Promise((resolve, reject) => {
@@ -76,7 +87,7 @@ export async function prepareDatabase(url: string): Promise<{ created: boolean }
   try {
     const [{ migrated }] = await sql`select to_regclass('supabase_migrations.schema_migrations') is not null as migrated`;
     await sql.unsafe(await readFile(path.join(ROOT, 'supabase/local/bootstrap.sql'), 'utf8'));
-    await runSupabaseCli(['migration', 'up', `--remote=${url}`, '--yes']);
+    await runSupabaseCli(['migration', 'up', '--db-url', cliDatabaseUrl(url)]);
     if (!migrated) await sql.unsafe(await readFile(path.join(ROOT, 'supabase/seed.sql'), 'utf8'));
     return { created: !migrated };
   } finally {
