@@ -56,11 +56,15 @@ export class ConfigError extends Error {}
 
 /** Validates the whole environment at once and names every missing or invalid variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = schema.safeParse(cleaned);
   const problems = [
     ...(result.error?.issues ?? []).map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`),
-    ...eitherOf.filter(([a, b]) => !cleaned[a] && !cleaned[b]).map(([a, , message]) => `  ${a}: ${message}`),
+    ...eitherOf.filter(([a, b]) => !cleaned[a] && !cleaned[b]).map(([a, , message]) =>
+      `  ${a}: ${message}`
+    ),
   ];
   if (!result.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nSee .env.example.`);
@@ -88,7 +92,8 @@ declare const Deno: { env: { toObject(): Record<string, string> } } | undefined;
 
 function readEnvironment(): Record<string, string | undefined> {
   if (typeof Deno !== 'undefined') return Deno.env.toObject();
-  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ??
+    {};
 }
 
 let current: Config | undefined;

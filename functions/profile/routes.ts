@@ -1,6 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearer, errorResponses, jsonBody, jsonContent } from '../../shared/http/openapi.ts';
-import { errorBody, optionalBirthDate, optionalPhone, optionalText } from '../../shared/schemas/common.ts';
+import {
+  errorBody,
+  optionalBirthDate,
+  optionalPhone,
+  optionalText,
+} from '../../shared/schemas/common.ts';
 import { profileSchema, SEXES } from '../../shared/schemas/profile.ts';
 import { detectImageFormat } from './image-format.ts';
 

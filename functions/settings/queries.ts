@@ -19,15 +19,23 @@ export async function readSettings(tx: Tx, userId: string): Promise<Settings> {
 }
 
 /** Creates the row on first save; a field left out keeps its current (or default) value. */
-export async function saveSettings(tx: Tx, userId: string, patch: SettingsPatch): Promise<Settings> {
+export async function saveSettings(
+  tx: Tx,
+  userId: string,
+  patch: SettingsPatch,
+): Promise<Settings> {
   const [row] = await tx<Settings[]>`
     insert into public.user_settings as s (user_id, notifications_enabled, reminders_enabled, locale)
     values (${userId}, coalesce(${patch.notifications_enabled ?? null}::boolean, true),
             coalesce(${patch.reminders_enabled ?? null}::boolean, true),
             coalesce(${patch.locale ?? null}::public.app_locale, 'fr'))
     on conflict (user_id) do update set
-      notifications_enabled = coalesce(${patch.notifications_enabled ?? null}::boolean, s.notifications_enabled),
-      reminders_enabled = coalesce(${patch.reminders_enabled ?? null}::boolean, s.reminders_enabled),
+      notifications_enabled = coalesce(${
+    patch.notifications_enabled ?? null
+  }::boolean, s.notifications_enabled),
+      reminders_enabled = coalesce(${
+    patch.reminders_enabled ?? null
+  }::boolean, s.reminders_enabled),
       locale = coalesce(${patch.locale ?? null}::public.app_locale, s.locale)
     returning notifications_enabled, reminders_enabled, locale`;
   return row;

@@ -2,8 +2,8 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   decodeProtectedHeader,
-  type JWTVerifyGetKey,
   jwtVerify,
+  type JWTVerifyGetKey,
 } from 'jose';
 import { config } from '../config.ts';
 import type { JwtClaims } from '../db/as-user.ts';

@@ -22,7 +22,9 @@ function connect(): Sql {
     },
     transform: { undefined: null },
     // Dates stay `YYYY-MM-DD` strings: a JS Date would shift them to a UTC midnight timestamp.
-    types: { date: { to: 1082, from: [1082], serialize: (d: string) => d, parse: (d: string) => d } },
+    types: {
+      date: { to: 1082, from: [1082], serialize: (d: string) => d, parse: (d: string) => d },
+    },
   });
 }
 

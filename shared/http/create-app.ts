@@ -32,7 +32,9 @@ const tooLarge = (): never => {
 function limitBodies(defaultMax: number, overrides: Record<string, number>): MiddlewareHandler {
   const fallback = bodyLimit({ maxSize: defaultMax, onError: tooLarge });
   const byPath = new Map(
-    Object.entries(overrides).map(([path, max]) => [path, bodyLimit({ maxSize: max, onError: tooLarge })]),
+    Object.entries(overrides).map((
+      [path, max],
+    ) => [path, bodyLimit({ maxSize: max, onError: tooLarge })]),
   );
   return (c, next) => (byPath.get(c.req.path) ?? fallback)(c, next);
 }
@@ -69,8 +71,10 @@ export function createApp(group: string, options: AppOptions) {
 
   const docPath = `/${group}/openapi.json`;
   const anonymous = new Set([docPath, ...(options.publicPaths ?? []).map((p) => `/${group}${p}`)]);
-  app.use('*', (ctx, next) =>
-    options.auth === 'user' && !anonymous.has(ctx.req.path) ? authenticate(ctx, next) : next()
+  app.use(
+    '*',
+    (ctx, next) =>
+      options.auth === 'user' && !anonymous.has(ctx.req.path) ? authenticate(ctx, next) : next(),
   );
   app.use('*', (ctx, next) => (ctx.req.path === docPath ? next() : rateLimit(ctx, next)));
 

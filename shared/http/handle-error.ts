@@ -45,7 +45,9 @@ function fromHttpException(e: HTTPException): ApiError {
   switch (e.status) {
     case 400:
       return badRequest(
-        /json/i.test(e.message) ? 'The request body is not valid JSON.' : 'The request is not valid.',
+        /json/i.test(e.message)
+          ? 'The request body is not valid JSON.'
+          : 'The request is not valid.',
       );
     case 401:
       return unauthorized();
@@ -81,8 +83,13 @@ export function handleError(err: unknown, c: Context): Response {
     table: e?.table_name,
     frames: e?.stack?.split('\n').slice(1, 6).map((l) => l.trim()),
   });
-  const internal = new ApiError(500, 'internal_error', 'Something went wrong on our side. Please try again.', {
-    request_id: c.get('requestId'),
-  });
+  const internal = new ApiError(
+    500,
+    'internal_error',
+    'Something went wrong on our side. Please try again.',
+    {
+      request_id: c.get('requestId'),
+    },
+  );
   return c.json(internal.toBody(), 500);
 }

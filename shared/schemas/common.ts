@@ -29,7 +29,10 @@ export const timeOfDay = z
 
 /** An optional text field: `""` and null both clear it. */
 export const optionalText = (max: number) =>
-  z.preprocess(blankToNull, z.string().trim().max(max, { message: `Use at most ${max} characters.` }).nullable())
+  z.preprocess(
+    blankToNull,
+    z.string().trim().max(max, { message: `Use at most ${max} characters.` }).nullable(),
+  )
     .optional()
     .openapi({ type: ['string', 'null'] });
 
@@ -62,7 +65,11 @@ export const optionalKupatHolim = z
     z.enum(KUPOT_HOLIM, { message: `Use one of: ${KUPOT_HOLIM.join(', ')}.` }).nullable(),
   )
   .optional()
-  .openapi({ type: ['string', 'null'], enum: [...KUPOT_HOLIM], description: 'Any case; stored lowercase' });
+  .openapi({
+    type: ['string', 'null'],
+    enum: [...KUPOT_HOLIM],
+    description: 'Any case; stored lowercase',
+  });
 
 const PHONE = /^\+?[0-9][0-9 ().-]*$/;
 
@@ -72,14 +79,19 @@ export const optionalPhone = optionalText(32).refine((v) => v == null || PHONE.t
 });
 
 export const requiredText = (max: number) =>
-  z.string({ message: 'This field is required.' }).trim().min(1, { message: 'This field is required.' })
+  z.string({ message: 'This field is required.' }).trim().min(1, {
+    message: 'This field is required.',
+  })
     .max(max, { message: `Use at most ${max} characters.` });
 
 export const uuid = z.uuid({ message: 'This is not a valid identifier.' });
 
 /** `/:id` path parameters: a malformed id is a 400, not a 404. */
 export const idParam = z.object({
-  id: uuid.openapi({ param: { name: 'id', in: 'path' }, example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }),
+  id: uuid.openapi({
+    param: { name: 'id', in: 'path' },
+    example: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  }),
 });
 
 export const errorBody = z

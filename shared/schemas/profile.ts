@@ -22,4 +22,3 @@ export const profileSchema = z
   .openapi('Profile');
 
 export type Profile = z.infer<typeof profileSchema>;
-
