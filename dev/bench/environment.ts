@@ -1,0 +1,106 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import postgres from 'postgres';
+import { prepareDatabase, startEmbeddedPostgres } from '../database.ts';
+import { createSigningKeys, type DevKeys, jwksOf } from '../keys.ts';
+import { runningStack, stateDir } from '../stack-state.ts';
+import { type RunningGateway, startGateway } from '../start-gateway.ts';
+
+/** The benchmark's own database, kept between runs so the generated data is made once. */
+export const BENCH_DATABASE = 'dokal_bench';
+
+export interface BenchDatabase {
+  url: string;
+  /** Where it came from, for the report. */
+  origin: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchGateway {
+  url: string;
+  keys: DevKeys;
+  stop(): Promise<void>;
+}
+
+export const benchStateDir = () => path.join(stateDir(), 'bench');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** The database `name` on the server of `serverUrl`, created when missing. */
+async function databaseOnServer(serverUrl: string, name: string): Promise<string> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [{ exists }] = await sql`select exists (select from pg_database where datname = ${name}) as exists`;
+    if (!exists) await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * The database to load: BENCH_DATABASE_URL when set; else a `dokal_bench` database on the
+ * server of the running dev stack (its own data stays untouched by the 10,000 generated
+ * practitioners); else an embedded PostgreSQL of the benchmark's own under `.dev/bench/`.
+ * Each is brought to the current schema.
+ */
+export async function openBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  let database: BenchDatabase;
+  const given = process.env.BENCH_DATABASE_URL;
+  const stack = given ? undefined : await runningStack();
+  if (given) {
+    database = { url: given, origin: 'BENCH_DATABASE_URL', stop: async () => {} };
+  } else if (stack?.databaseUrl) {
+    const url = await databaseOnServer(stack.databaseUrl, BENCH_DATABASE);
+    database = { url, origin: `database ${BENCH_DATABASE} on the running dev stack's server`, stop: async () => {} };
+  } else {
+    const dataDir = path.join(benchStateDir(), 'postgres');
+    log(`Starting PostgreSQL (${dataDir}).`);
+    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: true });
+    database = { url: embedded.url, origin: `embedded PostgreSQL in ${dataDir}`, stop: embedded.stop };
+  }
+  try {
+    await prepareDatabase(database.url);
+  } catch (e) {
+    await database.stop();
+    throw e;
+  }
+  return database;
+}
+
+/** The Deno gateway with every function plus the benchmark's app, its own signing key, and a rate limit load cannot reach. */
+export async function startBenchGateway(databaseUrl: string): Promise<BenchGateway> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const keys = await createSigningKeys();
+  const storageDir = path.join(benchStateDir(), 'storage');
+  await mkdir(storageDir, { recursive: true });
+  const gateway: RunningGateway = await startGateway({
+    port,
+    output: 'pipe',
+    extraApps: { bench: 'dev/bench/floor/app.ts' },
+    env: {
+      DATABASE_URL: databaseUrl,
+      SUPABASE_DB_URL: '',
+      SUPABASE_URL: url,
+      SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
+      LOCAL_STORAGE_DIR: storageDir,
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+      // The request log is one line per request: the benchmark measures the API, not the terminal.
+      LOG_LEVEL: 'error',
+    },
+  });
+  return { url, keys, stop: gateway.stop };
+}

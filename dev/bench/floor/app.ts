@@ -1,0 +1,16 @@
+import { currentUser } from '../../../shared/auth/middleware.ts';
+import { asUser } from '../../../shared/db/as-user.ts';
+import { sentQueryCount } from '../../../shared/db/client.ts';
+import { createApp } from '../../../shared/http/create-app.ts';
+import * as routes from './routes.ts';
+
+/**
+ * Mounted only by the benchmark's gateway (GATEWAY_EXTRA_APPS), never deployed: the floor every
+ * real route is compared with, and the query counter the benchmark reads round trips from.
+ */
+export const app = createApp('bench', { auth: 'user' })
+  .openapi(routes.floor, async (c) => {
+    await asUser(currentUser(c).claims, (tx) => tx`select 1`);
+    return c.json({ ok: true as const }, 200);
+  })
+  .openapi(routes.queries, (c) => c.json({ sent: sentQueryCount() }, 200));
