@@ -16,6 +16,12 @@ interface ExplainedStatement {
   'Execution Time'?: number;
 }
 
+/** A nested statement's plan and its duration, as auto_explain reports them. */
+interface TimedStatement {
+  ms: number;
+  plan: ExplainedStatement;
+}
+
 export interface PlanSummary {
   label: string;
   /** The route's statement and every statement run inside the functions it calls. */
@@ -25,6 +31,8 @@ export interface PlanSummary {
   indexes: string[];
   seqScans: string[];
   seqScanOnPractitioners: boolean;
+  /** The nested statements that took longest, inclusive of what they call. */
+  slowest: Array<{ ms: number; statement: string }>;
   /** Why nested statements are missing, when auto_explain could not be loaded. */
   note?: string;
 }
@@ -35,7 +43,12 @@ function walk(node: PlanNode, visit: (n: PlanNode) => void): void {
 }
 
 /** Node types, indexes and sequential scans across every plan. */
-export function summarisePlans(label: string, statements: ExplainedStatement[], executionMs: number): PlanSummary {
+export function summarisePlans(
+  label: string,
+  statements: ExplainedStatement[],
+  executionMs: number,
+  timed: TimedStatement[] = [],
+): PlanSummary {
   const nodeTypes: Record<string, number> = {};
   const indexes = new Set<string>();
   const seqScans = new Set<string>();
@@ -54,14 +67,19 @@ export function summarisePlans(label: string, statements: ExplainedStatement[], 
     indexes: [...indexes].sort(),
     seqScans: [...seqScans].sort(),
     seqScanOnPractitioners: seqScans.has('practitioners'),
+    slowest: [...timed].sort((a, b) => b.ms - a.ms).slice(0, 3).map((t) => ({
+      ms: t.ms,
+      statement: (t.plan['Query Text'] ?? '').replace(/\s+/g, ' ').trim().slice(0, 90),
+    })),
   };
 }
 
 /** auto_explain writes `duration: … ms  plan:` then the JSON of the plan. */
-function planOfNotice(message: string): ExplainedStatement | undefined {
+function planOfNotice(message: string): TimedStatement | undefined {
+  const duration = /^duration: ([\d.]+) ms\s+plan:/.exec(message);
   const start = message.indexOf('{');
-  if (!message.includes('plan:') || start < 0) return undefined;
-  return JSON.parse(message.slice(start)) as ExplainedStatement;
+  if (!duration || start < 0) return undefined;
+  return { ms: Number(duration[1]), plan: JSON.parse(message.slice(start)) as ExplainedStatement };
 }
 
 /**
@@ -113,10 +131,11 @@ export async function explainSearch(databaseUrl: string, label: string, query: S
       if (e !== rollback) throw e;
     });
     // auto_explain also reports the explained statement itself: keep only the nested ones.
-    const nested = notices.map(planOfNotice).filter((p): p is ExplainedStatement =>
-      p !== undefined && !/^\s*explain\b/i.test(p['Query Text'] ?? '')
+    const nested = notices.map(planOfNotice).filter((t): t is TimedStatement =>
+      t !== undefined && !/^\s*explain\b/i.test(t.plan['Query Text'] ?? '')
     );
-    return { ...summarisePlans(label, [top!, ...nested], top!['Execution Time'] ?? 0), note };
+    const plans = [top!, ...nested.map((t) => t.plan)];
+    return { ...summarisePlans(label, plans, top!['Execution Time'] ?? 0, nested), note };
   } finally {
     await sql.end();
   }
@@ -129,6 +148,7 @@ export function formatPlan(summary: PlanSummary): string {
     `  nodes:   ${nodes.join(', ')}`,
     `  indexes: ${summary.indexes.join(', ') || 'none'}`,
     `  seq scans: ${summary.seqScans.join(', ') || 'none'}; Seq Scan on practitioners: ${summary.seqScanOnPractitioners ? 'YES' : 'no'}`,
+    ...summary.slowest.map((s) => `  slowest nested: ${s.ms.toFixed(1)} ms  ${s.statement}`),
     ...(summary.note ? [`  ${summary.note}`] : []),
   ].join('\n');
 }
