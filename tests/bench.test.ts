@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CITIES } from '../dev/bench/cities.ts';
-import { APPOINTMENTS_PER_PRACTITIONER, ensureBenchData, PRACTITIONER_EMAILS } from '../dev/bench/data.ts';
+import {
+  APPOINTMENTS_PER_PRACTITIONER,
+  ensureBenchData,
+  PRACTITIONER_EMAILS,
+} from '../dev/bench/data.ts';
 import { app as benchApp } from '../dev/bench/floor/app.ts';
 import { BenchUsageError, parseBenchOptions } from '../dev/bench/options.ts';
 import { summarisePlans } from '../dev/bench/plan.ts';
@@ -17,7 +21,11 @@ import { db } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
 import { createUser } from './helpers/users.ts';
 
-const measured = (name: string, requests: number, extra: Partial<Measurement> = {}): Measurement => ({
+const measured = (
+  name: string,
+  requests: number,
+  extra: Partial<Measurement> = {},
+): Measurement => ({
   name,
   issue: 2,
   requests,
@@ -60,10 +68,14 @@ describe('bench results', () => {
   });
 
   it('prints one row per route under the header', () => {
-    const lines = formatTable(compareToFloor([measured(FLOOR_NAME, 20_000), measured('GET /x', 15_000, { target: 0.7 })]))
+    const lines = formatTable(
+      compareToFloor([measured(FLOOR_NAME, 20_000), measured('GET /x', 15_000, { target: 0.7 })]),
+    )
       .split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^route\s+issue\s+req\/s\s+p50 ms\s+p99 ms\s+SQL\/req\s+x floor\s+target\s+met$/);
+    expect(lines[0]).toMatch(
+      /^route\s+issue\s+req\/s\s+p50 ms\s+p99 ms\s+SQL\/req\s+x floor\s+target\s+met$/,
+    );
     expect(lines[3]).toMatch(/^GET \/x\s+2\s+1500\s+5\.0\s+12\.0\s+6\.0\s+0\.75\s+>= 0\.70\s+yes$/);
   });
 
@@ -113,9 +125,15 @@ describe('bench scenarios', () => {
   it('asks for exactly 14 and 62 days of slots, of known practitioners', () => {
     const ids = ['6f1c2f4e-8a8f-4d0b-9a43-0d1b8f4b1c11', '0b8c1c3a-6a7e-4f7e-8d1a-2f7f3b6c9d22'];
     const byName = new Map(directoryScenarios(ids).map((s) => [s.name, s]));
-    for (const [name, days] of [['GET /practitioners/:id/slots (14 days)', 14], ['GET /practitioners/:id/slots (62 days)', 62]] as const) {
+    for (
+      const [name, days] of [['GET /practitioners/:id/slots (14 days)', 14], [
+        'GET /practitioners/:id/slots (62 days)',
+        62,
+      ]] as const
+    ) {
       const { path } = byName.get(name)!.next();
-      const match = /^\/functions\/v1\/practitioners\/([0-9a-f-]{36})\/slots\?from=(\S+)&to=(\S+)$/.exec(path)!;
+      const match = /^\/functions\/v1\/practitioners\/([0-9a-f-]{36})\/slots\?from=(\S+)&to=(\S+)$/
+        .exec(path)!;
       expect(ids).toContain(match[1]);
       expect((Date.parse(match[3]) - Date.parse(match[2])) / 86_400_000 + 1).toBe(days);
     }
@@ -129,7 +147,11 @@ describe('bench search plan summary', () => {
         Plan: {
           'Node Type': 'Nested Loop',
           Plans: [
-            { 'Node Type': 'Index Scan', 'Index Name': 'practitioners_pkey', 'Relation Name': 'practitioners' },
+            {
+              'Node Type': 'Index Scan',
+              'Index Name': 'practitioners_pkey',
+              'Relation Name': 'practitioners',
+            },
             { 'Node Type': 'Seq Scan', 'Relation Name': 'specialties' },
           ],
         },
@@ -149,17 +171,22 @@ describe('bench search plan summary', () => {
 describe('bench floor app', () => {
   it('runs select 1 for a signed-in user only', async () => {
     const user = await createUser();
-    expect((await call(benchApp, 'GET', '/bench/floor', { token: user.token })).body).toEqual({ ok: true });
+    expect((await call(benchApp, 'GET', '/bench/floor', { token: user.token })).body).toEqual({
+      ok: true,
+    });
     expect((await call(benchApp, 'GET', '/bench/floor')).status).toBe(401);
   });
 
   it('counts the same statements per floor request over one request or many', async () => {
     const user = await createUser();
-    const read = async () => (await call(benchApp, 'GET', '/bench/queries', { token: user.token })).body.sent as number;
+    const read = async () =>
+      (await call(benchApp, 'GET', '/bench/queries', { token: user.token })).body.sent as number;
     const readCost = -(await read()) + (await read());
     const perRequest = async (requests: number) => {
       const before = await read();
-      for (let i = 0; i < requests; i++) await call(benchApp, 'GET', '/bench/floor', { token: user.token });
+      for (let i = 0; i < requests; i++) {
+        await call(benchApp, 'GET', '/bench/floor', { token: user.token });
+      }
       return roundTripsPerRequest(before, await read(), readCost, requests);
     };
     const one = await perRequest(1);
@@ -196,7 +223,17 @@ describe('bench data generator', () => {
         appointments: count * APPOINTMENTS_PER_PRACTITIONER,
       });
 
-      const practitioners = await tx<{ id: string; city: string; latitude: number; longitude: number; specialty_id: string | null; role: string; is_active: boolean }[]>`
+      const practitioners = await tx<
+        {
+          id: string;
+          city: string;
+          latitude: number;
+          longitude: number;
+          specialty_id: string | null;
+          role: string;
+          is_active: boolean;
+        }[]
+      >`
         select pr.id, pr.city, pr.latitude, pr.longitude, pr.specialty_id, p.role, pr.is_active
         from public.profiles p join public.practitioners pr on pr.id = p.id
         where p.email like ${PRACTITIONER_EMAILS}`;
@@ -214,7 +251,9 @@ describe('bench data generator', () => {
       const perPractitioner = await tx<{ n: number }[]>`
         select count(*)::int as n from public.appointments where practitioner_id = any (${ids}::uuid[])
         group by practitioner_id`;
-      expect(perPractitioner.map((r) => r.n)).toEqual(Array(count).fill(APPOINTMENTS_PER_PRACTITIONER));
+      expect(perPractitioner.map((r) => r.n)).toEqual(
+        Array(count).fill(APPOINTMENTS_PER_PRACTITIONER),
+      );
 
       const [{ overlapping }] = await tx<{ overlapping: number }[]>`
         select count(*)::int as overlapping

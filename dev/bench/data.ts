@@ -10,17 +10,57 @@ const PATIENT_EMAILS = `bench-patient-%@${BENCH_DOMAIN}`;
 export const APPOINTMENTS_PER_PRACTITIONER = 50;
 const PATIENTS = 500;
 /** Every appointment and generated slot lasts this long. */
-export const SLOT_MINUTES = 30;
+const SLOT_MINUTES = 30;
 const TIME_ZONE = 'Asia/Jerusalem';
 
 const FIRST_NAMES = [
-  'Yael', 'Noam', 'Tamar', 'Eitan', 'Noa', 'Ariel', 'Maya', 'Yosef', 'Shira', 'David',
-  'Miriam', 'Amir', 'Rivka', 'Omer', 'Leah', 'Avi', 'Hila', 'Daniel', 'Sarah', 'Yonatan',
+  'Yael',
+  'Noam',
+  'Tamar',
+  'Eitan',
+  'Noa',
+  'Ariel',
+  'Maya',
+  'Yosef',
+  'Shira',
+  'David',
+  'Miriam',
+  'Amir',
+  'Rivka',
+  'Omer',
+  'Leah',
+  'Avi',
+  'Hila',
+  'Daniel',
+  'Sarah',
+  'Yonatan',
 ];
 const LAST_NAMES = [
-  'Cohen', 'Levi', 'Mizrahi', 'Peretz', 'Biton', 'Dahan', 'Avraham', 'Friedman', 'Azoulay', 'Katz',
-  'Yosef', 'Malka', 'Amar', 'Ohana', 'Hadad', 'Gabay', 'Ben David', 'Shapiro', 'Klein', 'Golan',
-  'Vaknin', 'Sabag', 'Ashkenazi', 'Rosen', 'Shalom',
+  'Cohen',
+  'Levi',
+  'Mizrahi',
+  'Peretz',
+  'Biton',
+  'Dahan',
+  'Avraham',
+  'Friedman',
+  'Azoulay',
+  'Katz',
+  'Yosef',
+  'Malka',
+  'Amar',
+  'Ohana',
+  'Hadad',
+  'Gabay',
+  'Ben David',
+  'Shapiro',
+  'Klein',
+  'Golan',
+  'Vaknin',
+  'Sabag',
+  'Ashkenazi',
+  'Rosen',
+  'Shalom',
 ];
 
 export interface DataSummary {
@@ -35,7 +75,11 @@ const benchPractitioners = (tx: Tx) =>
      from public.profiles p where p.email like ${PRACTITIONER_EMAILS}`;
 
 /** Auth users numbered 1..count; their profiles follow through the auth trigger. */
-async function insertUsers(tx: Tx, kind: 'practitioner' | 'patient', count: number): Promise<number> {
+async function insertUsers(
+  tx: Tx,
+  kind: 'practitioner' | 'patient',
+  count: number,
+): Promise<number> {
   const result = await tx`
     insert into auth.users (email, raw_user_meta_data)
     select format('bench-%s-%s@%s', ${kind}::text, g, ${BENCH_DOMAIN}::text),
@@ -192,7 +236,10 @@ async function insertReviews(tx: Tx): Promise<number> {
  * adds nothing. Set-based: a handful of statements whatever the count. Tables it filled are
  * analysed, so the plans measured afterwards are those of real use.
  */
-export async function ensureBenchData(tx: Tx, options: { practitioners: number }): Promise<DataSummary> {
+export async function ensureBenchData(
+  tx: Tx,
+  options: { practitioners: number },
+): Promise<DataSummary> {
   const added: Record<string, number> = {};
   added.users = (await insertUsers(tx, 'practitioner', options.practitioners)) +
     (await insertUsers(tx, 'patient', PATIENTS));

@@ -40,7 +40,8 @@ export function freePort(): Promise<number> {
 async function databaseOnServer(serverUrl: string, name: string): Promise<string> {
   const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
-    const [{ exists }] = await sql`select exists (select from pg_database where datname = ${name}) as exists`;
+    const [{ exists }] =
+      await sql`select exists (select from pg_database where datname = ${name}) as exists`;
     if (!exists) await sql.unsafe(`create database "${name}"`);
   } finally {
     await sql.end();
@@ -64,12 +65,24 @@ export async function openBenchDatabase(log: (line: string) => void): Promise<Be
     database = { url: given, origin: 'BENCH_DATABASE_URL', stop: async () => {} };
   } else if (stack?.databaseUrl) {
     const url = await databaseOnServer(stack.databaseUrl, BENCH_DATABASE);
-    database = { url, origin: `database ${BENCH_DATABASE} on the running dev stack's server`, stop: async () => {} };
+    database = {
+      url,
+      origin: `database ${BENCH_DATABASE} on the running dev stack's server`,
+      stop: async () => {},
+    };
   } else {
     const dataDir = path.join(benchStateDir(), 'postgres');
     log(`Starting PostgreSQL (${dataDir}).`);
-    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: true });
-    database = { url: embedded.url, origin: `embedded PostgreSQL in ${dataDir}`, stop: embedded.stop };
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      persistent: true,
+    });
+    database = {
+      url: embedded.url,
+      origin: `embedded PostgreSQL in ${dataDir}`,
+      stop: embedded.stop,
+    };
   }
   try {
     await prepareDatabase(database.url);

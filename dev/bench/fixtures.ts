@@ -16,7 +16,11 @@ export interface SignedInUser {
 }
 
 /** The benchmark's patients, each with RELATIVES_PER_USER relatives, and a token for each. */
-export async function benchUsers(sql: postgres.Sql, keys: DevKeys, gatewayUrl: string): Promise<SignedInUser[]> {
+export async function benchUsers(
+  sql: postgres.Sql,
+  keys: DevKeys,
+  gatewayUrl: string,
+): Promise<SignedInUser[]> {
   const users: SignedInUser[] = [];
   for (let i = 1; i <= BENCH_USERS; i++) {
     const email = `bench-user-${i}@${BENCH_DOMAIN}`;

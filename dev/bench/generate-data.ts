@@ -16,6 +16,8 @@ try {
     await database.stop();
   }
 } catch (e) {
-  console.error(e instanceof BenchUsageError ? e.message : `Bench data failed: ${(e as Error).message}`);
+  console.error(
+    e instanceof BenchUsageError ? e.message : `Bench data failed: ${(e as Error).message}`,
+  );
   process.exit(e instanceof BenchUsageError ? 2 : 1);
 }

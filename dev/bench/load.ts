@@ -21,15 +21,25 @@ export interface LoadFigures {
 /** One request of the scenario; anything but 2xx stops the benchmark, since its figures would mean nothing. */
 async function send(baseUrl: string, scenario: Scenario): Promise<void> {
   const { path, headers } = scenario.next();
-  const res = await fetch(`${baseUrl}${path}`, { method: scenario.method, headers, body: scenario.body });
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: scenario.method,
+    headers,
+    body: scenario.body,
+  });
   const text = await res.text();
-  if (!res.ok) throw new Error(`${scenario.name}: ${scenario.method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  if (!res.ok) {
+    throw new Error(
+      `${scenario.name}: ${scenario.method} ${path} answered ${res.status}: ${text.slice(0, 300)}`,
+    );
+  }
 }
 
 /** Reads the statement counter of the gateway process through the benchmark's own app. */
 export function queryCounter(baseUrl: string, token: string): () => Promise<number> {
   return async () => {
-    const res = await fetch(`${baseUrl}/functions/v1/bench/queries`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${baseUrl}/functions/v1/bench/queries`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (!res.ok) throw new Error(`The query counter answered ${res.status}: ${await res.text()}`);
     return ((await res.json()) as { sent: number }).sent;
   };
@@ -53,7 +63,9 @@ async function idleCounter(read: () => Promise<number>, readCost: number): Promi
     if (now - last === readCost) return now;
     last = now;
   }
-  throw new Error('The gateway kept sending statements with no request: round trips cannot be counted.');
+  throw new Error(
+    'The gateway kept sending statements with no request: round trips cannot be counted.',
+  );
 }
 
 /** Statements per request over `sample` sequential requests; also proves the route answers 2xx. */
@@ -83,8 +95,14 @@ function cannon(baseUrl: string, scenario: Scenario, connections: number, durati
 }
 
 /** A short warm-up (JIT, plans, pool connections), then the measured run. */
-export async function loadRoute(baseUrl: string, scenario: Scenario, settings: LoadSettings): Promise<LoadFigures> {
-  if (settings.warmupSeconds > 0) await cannon(baseUrl, scenario, settings.connections, settings.warmupSeconds);
+export async function loadRoute(
+  baseUrl: string,
+  scenario: Scenario,
+  settings: LoadSettings,
+): Promise<LoadFigures> {
+  if (settings.warmupSeconds > 0) {
+    await cannon(baseUrl, scenario, settings.connections, settings.warmupSeconds);
+  }
   const result = await cannon(baseUrl, scenario, settings.connections, settings.durationSeconds);
   return {
     requests: result.requests.total,

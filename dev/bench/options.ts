@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-export const BENCH_USAGE = `Usage: npm run bench -- [options]   (each option also as an environment variable)
+export const BENCH_USAGE =
+  `Usage: npm run bench -- [options]   (each option also as an environment variable)
   --duration <s>        measured seconds per route (BENCH_DURATION, default 10)
   --warmup <s>          warm-up seconds per route (BENCH_WARMUP, default 2)
   --connections <n>     concurrent connections (BENCH_CONNECTIONS, default 10)
@@ -37,7 +38,10 @@ const ENV: Record<keyof BenchOptions, string> = {
 };
 
 /** Flags win over the environment; every problem is named at once. */
-export function parseBenchOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
+export function parseBenchOptions(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): BenchOptions {
   let flags: Record<string, string | boolean | undefined>;
   try {
     flags = parseArgs({

@@ -88,7 +88,11 @@ function planOfNotice(message: string): TimedStatement | undefined {
  * hides, so auto_explain reports those nested plans too where it can be loaded (superuser).
  * Rolled back: explaining changes nothing.
  */
-export async function explainSearch(databaseUrl: string, label: string, query: SearchQuery): Promise<PlanSummary> {
+export async function explainSearch(
+  databaseUrl: string,
+  label: string,
+  query: SearchQuery,
+): Promise<PlanSummary> {
   const sent: Array<{ text: string; parameters: unknown[] }> = [];
   const notices: string[] = [];
   const sql = postgres(databaseUrl, {
@@ -105,7 +109,9 @@ export async function explainSearch(databaseUrl: string, label: string, query: S
       await searchPractitioners(tx, query);
     });
     const statement = sent.find((s) => s.text.includes('public.search_practitioners('));
-    if (!statement) throw new Error('The search route sent no call of public.search_practitioners.');
+    if (!statement) {
+      throw new Error('The search route sent no call of public.search_practitioners.');
+    }
 
     let note: string | undefined;
     let top: ExplainedStatement | undefined;
@@ -124,7 +130,10 @@ export async function explainSearch(databaseUrl: string, label: string, query: S
       }
       await asAnon(tx);
       notices.length = 0;
-      const [row] = await tx.unsafe(`explain (analyze, format json) ${statement.text}`, statement.parameters as never[]);
+      const [row] = await tx.unsafe(
+        `explain (analyze, format json) ${statement.text}`,
+        statement.parameters as never[],
+      );
       top = (row['QUERY PLAN'] as ExplainedStatement[])[0];
       throw rollback;
     }).catch((e) => {
@@ -142,12 +151,18 @@ export async function explainSearch(databaseUrl: string, label: string, query: S
 }
 
 export function formatPlan(summary: PlanSummary): string {
-  const nodes = Object.entries(summary.nodeTypes).sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} x${n}`);
+  const nodes = Object.entries(summary.nodeTypes).sort((a, b) => b[1] - a[1]).map(([t, n]) =>
+    `${t} x${n}`
+  );
   return [
-    `${summary.label}: ${summary.executionMs.toFixed(1)} ms, ${summary.statements} statement(s) planned`,
+    `${summary.label}: ${
+      summary.executionMs.toFixed(1)
+    } ms, ${summary.statements} statement(s) planned`,
     `  nodes:   ${nodes.join(', ')}`,
     `  indexes: ${summary.indexes.join(', ') || 'none'}`,
-    `  seq scans: ${summary.seqScans.join(', ') || 'none'}; Seq Scan on practitioners: ${summary.seqScanOnPractitioners ? 'YES' : 'no'}`,
+    `  seq scans: ${summary.seqScans.join(', ') || 'none'}; Seq Scan on practitioners: ${
+      summary.seqScanOnPractitioners ? 'YES' : 'no'
+    }`,
     ...summary.slowest.map((s) => `  slowest nested: ${s.ms.toFixed(1)} ms  ${s.statement}`),
     ...(summary.note ? [`  ${summary.note}`] : []),
   ].join('\n');

@@ -31,7 +31,12 @@ export const requestsPerSecond = (m: Pick<Measurement, 'requests' | 'durationSec
  * sequential requests; `readCost` is what one reading itself adds (the later reading's own
  * middleware statements are in `after`).
  */
-export function roundTripsPerRequest(before: number, after: number, readCost: number, requests: number): number {
+export function roundTripsPerRequest(
+  before: number,
+  after: number,
+  readCost: number,
+  requests: number,
+): number {
   if (requests <= 0) throw new Error('Count round trips over at least one request.');
   return Math.max(0, after - before - readCost) / requests;
 }
@@ -53,7 +58,17 @@ const fixed = (value: number, digits: number) => value.toFixed(digits);
 
 /** A plain-text table, one row per route, in the order measured. */
 export function formatTable(results: RouteResult[]): string {
-  const header = ['route', 'issue', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'x floor', 'target', 'met'];
+  const header = [
+    'route',
+    'issue',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'SQL/req',
+    'x floor',
+    'target',
+    'met',
+  ];
   const rows = results.map((r) => [
     r.name,
     String(r.issue),
@@ -68,6 +83,7 @@ export function formatTable(results: RouteResult[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const numeric = new Set([1, 2, 3, 4, 5, 6]);
   const line = (cells: string[]) =>
-    cells.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+    cells.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -5,12 +5,24 @@ import postgres from 'postgres';
 import { ROOT } from '../database.ts';
 import { CITIES } from './cities.ts';
 import { loadBenchData } from './data.ts';
-import { type BenchDatabase, type BenchGateway, openBenchDatabase, startBenchGateway } from './environment.ts';
+import {
+  type BenchDatabase,
+  type BenchGateway,
+  openBenchDatabase,
+  startBenchGateway,
+} from './environment.ts';
 import { benchPractitionerIds, benchUsers } from './fixtures.ts';
 import { counterReadCost, countRoundTrips, loadRoute, queryCounter } from './load.ts';
-import { BenchUsageError, type BenchOptions, parseBenchOptions } from './options.ts';
+import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
 import { explainSearch, formatPlan, type PlanSummary } from './plan.ts';
-import { compareToFloor, FLOOR_NAME, formatTable, type Measurement, type RouteResult } from './results.ts';
+import {
+  compareToFloor,
+  FLOOR_NAME,
+  formatTable,
+  type Measurement,
+  requestsPerSecond,
+  type RouteResult,
+} from './results.ts';
 import { directoryScenarios, type Scenario, userScenarios } from './scenarios.ts';
 
 const log = (line: string) => console.log(line);
@@ -18,11 +30,17 @@ const log = (line: string) => console.log(line);
 function chosen(scenarios: Scenario[], options: BenchOptions): Scenario[] {
   return scenarios.filter((s) =>
     s.name === FLOOR_NAME ||
-    ((options.issue === undefined || s.issue === options.issue) && (!options.only || s.name.includes(options.only)))
+    ((options.issue === undefined || s.issue === options.issue) &&
+      (!options.only || s.name.includes(options.only)))
   );
 }
 
-async function measure(gateway: BenchGateway, scenarios: Scenario[], token: string, options: BenchOptions) {
+async function measure(
+  gateway: BenchGateway,
+  scenarios: Scenario[],
+  token: string,
+  options: BenchOptions,
+) {
   const read = queryCounter(gateway.url, token);
   const readCost = await counterReadCost(read);
   const settings = {
@@ -35,9 +53,16 @@ async function measure(gateway: BenchGateway, scenarios: Scenario[], token: stri
   for (const scenario of scenarios) {
     const roundTrips = await countRoundTrips(gateway.url, scenario, read, readCost, options.sample);
     const figures = await loadRoute(gateway.url, scenario, settings);
-    const m: Measurement = { name: scenario.name, issue: scenario.issue, target: scenario.target, roundTrips, ...figures };
+    const m: Measurement = {
+      name: scenario.name,
+      issue: scenario.issue,
+      target: scenario.target,
+      roundTrips,
+      ...figures,
+    };
     measurements.push(m);
-    log(`  ${scenario.name}: ${(m.requests / m.durationSeconds).toFixed(0)} req/s, ${roundTrips.toFixed(1)} SQL/req`);
+    const rate = requestsPerSecond(m).toFixed(0);
+    log(`  ${scenario.name}: ${rate} req/s, ${roundTrips.toFixed(1)} SQL/req`);
   }
   return measurements;
 }
@@ -57,7 +82,9 @@ async function searchPlans(databaseUrl: string): Promise<PlanSummary[]> {
 
 function verdicts(results: RouteResult[]): string[] {
   return results.filter((r) => r.met !== null).map((r) =>
-    `${r.met ? 'met    ' : 'NOT met'}  ${r.name}: ${r.ratioToFloor.toFixed(2)} x floor (target >= ${r.target})` +
+    `${r.met ? 'met    ' : 'NOT met'}  ${r.name}: ${
+      r.ratioToFloor.toFixed(2)
+    } x floor (target >= ${r.target})` +
     (r.failures > 0 ? `, ${r.failures} failed requests` : '')
   );
 }
@@ -67,11 +94,10 @@ async function main(options: BenchOptions): Promise<void> {
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
   let stopping: Promise<void> | undefined;
-  const stopAll = () =>
-    (stopping ??= (async () => {
-      await gateway?.stop();
-      await database?.stop();
-    })());
+  const stopAll = () => (stopping ??= (async () => {
+    await gateway?.stop();
+    await database?.stop();
+  })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log(`\nStopping the benchmark (${signal}).`);
@@ -104,7 +130,12 @@ async function main(options: BenchOptions): Promise<void> {
       for (const plan of plans) log(`${formatPlan(plan)}\n`);
       log(verdicts(results).join('\n'));
 
-      const file = path.join(ROOT, 'bench', 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+      const file = path.join(
+        ROOT,
+        'bench',
+        'results',
+        `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`,
+      );
       await mkdir(path.dirname(file), { recursive: true });
       const report = {
         startedAt: startedAt.toISOString(),
@@ -129,6 +160,8 @@ async function main(options: BenchOptions): Promise<void> {
 try {
   await main(parseBenchOptions(process.argv.slice(2), process.env));
 } catch (e) {
-  console.error(e instanceof BenchUsageError ? e.message : `Benchmark failed: ${(e as Error).stack ?? e}`);
+  console.error(
+    e instanceof BenchUsageError ? e.message : `Benchmark failed: ${(e as Error).stack ?? e}`,
+  );
   process.exit(e instanceof BenchUsageError ? 2 : 1);
 }

@@ -31,7 +31,9 @@ export function israelDate(days: number, now = new Date()): string {
   return date.toISOString().slice(0, 10);
 }
 
-const signedIn = (users: SignedInUser[]) => () => ({ authorization: `Bearer ${pick(users).token}` });
+const signedIn = (users: SignedInUser[]) => () => ({
+  authorization: `Bearer ${pick(users).token}`,
+});
 
 /** Issue 2: the signed-in routes of the patient app, and the floor they are compared with. */
 export function userScenarios(users: SignedInUser[]): Scenario[] {
@@ -74,8 +76,11 @@ export function directoryScenarios(practitionerIds: string[]): Scenario[] {
   const slots = (days: number) => () =>
     `/${pick(practitionerIds)}/slots?from=${israelDate(0)}&to=${israelDate(days - 1)}`;
   return [
-    anonymous('GET /practitioners/search?q=<city>', 0.3, () =>
-      `/search?q=${encodeURIComponent(city().name)}&limit=50`),
+    anonymous(
+      'GET /practitioners/search?q=<city>',
+      0.3,
+      () => `/search?q=${encodeURIComponent(city().name)}&limit=50`,
+    ),
     anonymous('GET /practitioners/search?q=<city>&lat&lng', 0.3, () => {
       const c = city();
       return `/search?q=${encodeURIComponent(c.name)}&lat=${c.lat}&lng=${c.lng}&limit=50`;
