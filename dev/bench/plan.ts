@@ -20,6 +20,8 @@ interface ExplainedStatement {
 interface TimedStatement {
   ms: number;
   plan: ExplainedStatement;
+  /** The SQL function whose body holds the statement, when there is one. */
+  inFunction?: string;
 }
 
 export interface PlanSummary {
@@ -69,7 +71,8 @@ export function summarisePlans(
     seqScanOnPractitioners: seqScans.has('practitioners'),
     slowest: [...timed].sort((a, b) => b.ms - a.ms).slice(0, 3).map((t) => ({
       ms: t.ms,
-      statement: (t.plan['Query Text'] ?? '').replace(/\s+/g, ' ').trim().slice(0, 90),
+      statement: t.inFunction ??
+        (t.plan['Query Text'] ?? '').replace(/\s+/g, ' ').trim().slice(0, 90),
     })),
   };
 }
@@ -80,6 +83,15 @@ function planOfNotice(message: string): TimedStatement | undefined {
   const start = message.indexOf('{');
   if (!duration || start < 0) return undefined;
   return { ms: Number(duration[1]), plan: JSON.parse(message.slice(start)) as ExplainedStatement };
+}
+
+/** Names a nested statement by its function; statements built at run time have none. */
+async function functionHolding(sql: postgres.Sql, text: string | undefined) {
+  if (!text?.trim()) return undefined;
+  const [row] = await sql<{ name: string }[]>`
+    select p.oid::regprocedure::text as name from pg_proc p
+    where position(btrim(${text}) in p.prosrc) > 0 limit 1`;
+  return row?.name;
 }
 
 /**
@@ -143,6 +155,7 @@ export async function explainSearch(
     const nested = notices.map(planOfNotice).filter((t): t is TimedStatement =>
       t !== undefined && !/^\s*explain\b/i.test(t.plan['Query Text'] ?? '')
     );
+    for (const t of nested) t.inFunction = await functionHolding(sql, t.plan['Query Text']);
     const plans = [top!, ...nested.map((t) => t.plan)];
     return { ...summarisePlans(label, plans, top!['Execution Time'] ?? 0, nested), note };
   } finally {
