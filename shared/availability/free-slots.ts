@@ -63,6 +63,7 @@ export const slotsJson = (tx: Tx, idColumn: Fragment, fromDate: Fragment, toDate
 /**
  * The next free slot within SLOT_WINDOW_DAYS of each practitioner in `ids` (an SQL uuid[]
  * expression), as rows (practitioner_id, slot_date, slot_start, slot_end): one call per page.
+ * Served from the first-free-slot cache where it still holds (`..._first_free_slot_cache.sql`).
  */
 export const firstFreeSlots = (tx: Tx, ids: Fragment) =>
-  tx`public.practitioner_first_free_slots(${ids}, ${SLOT_WINDOW_DAYS})`;
+  tx`public.practitioner_next_free_slots(${ids}, ${SLOT_WINDOW_DAYS})`;
