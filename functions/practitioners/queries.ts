@@ -39,9 +39,12 @@ const summaryColumns = (tx: Tx) =>
 
 const summaryJoins = (tx: Tx) =>
   tx`left join public.specialties s on s.id = p.specialty_id
+     -- An aggregate over the view keeps one row per practitioner and keeps the plan a nested
+     -- loop through the reviews index, rather than grouping every review of every practitioner.
      cross join lateral (
-       select round(avg(r.rating), 2)::float8 as average_rating, count(*)::int as review_count
-       from public.public_reviews r where r.practitioner_id = p.id
+       select max(st.average_rating) as average_rating,
+              coalesce(max(st.review_count), 0) as review_count
+       from public.practitioner_review_stats st where st.practitioner_id = p.id
      ) rv`;
 
 /** Reviews of practitioner `p`, newest first, as a JSON array: the profile's and the pages'. */

@@ -88,7 +88,9 @@ end
 $$;
 
 -- The next free slot of each practitioner, as practitioner_first_free_slots gives it, from the
--- cache where it still holds and computed (then kept) for the others. Volatile: it writes.
+-- cache where it still holds and computed (then kept) for the others. Volatile: it writes. When
+-- every answer is kept, the computation is not even started: on a page of search results seen
+-- before, that is the common case.
 create or replace function public.practitioner_next_free_slots(
   p_practitioner_ids uuid[],
   p_days integer default 14,
@@ -97,51 +99,53 @@ create or replace function public.practitioner_next_free_slots(
 language plpgsql volatile security definer set search_path = ''
 as $$
 #variable_conflict use_column
+declare
+  stale uuid[];
 begin
+  select array_agg(p.id) into stale
+  from public.practitioners p
+  where p.id = any (p_practitioner_ids) and p.is_active
+    and not exists (
+      select from private.first_free_slot_cache c
+      where c.practitioner_id = p.id
+        and c.window_days = p_days and c.computed_at <= p_now and c.valid_until > p_now
+    );
+
+  if stale is not null then
+    -- One statement, so what is stored was computed from the snapshot its check looks at.
+    return query
+    with computed as (
+      select f.practitioner_id, f.slot_date, f.slot_start, f.slot_end
+      from public.practitioner_first_free_slots(stale, p_days, p_now) f
+    ),
+    stored as (
+      insert into private.first_free_slot_cache as c
+        (practitioner_id, window_days, slot_date, slot_start, slot_end, computed_at, valid_until)
+      select p.id, p_days, f.slot_date, f.slot_start, f.slot_end, p_now,
+             case when f.practitioner_id is null
+               then ((p_now at time zone p.time_zone)::date + 1)::timestamp at time zone p.time_zone
+               else (f.slot_date + f.slot_start) at time zone p.time_zone
+             end
+      from public.practitioners p
+      left join computed f on f.practitioner_id = p.id
+      where p.id = any (stale)
+      on conflict (practitioner_id) do update
+        set window_days = excluded.window_days, slot_date = excluded.slot_date,
+            slot_start = excluded.slot_start, slot_end = excluded.slot_end,
+            computed_at = excluded.computed_at, valid_until = excluded.valid_until
+        where c.changed_by is null
+          or pg_visible_in_snapshot(c.changed_by, pg_current_snapshot())
+    )
+    select * from computed;
+  end if;
+
   return query
-  with wanted as (
-    select distinct id from unnest(p_practitioner_ids) id
-  ),
-  kept as (
-    select c.practitioner_id, c.slot_date, c.slot_start, c.slot_end
-    from private.first_free_slot_cache c
-    join wanted w on w.id = c.practitioner_id
-    where c.window_days = p_days and c.computed_at <= p_now and c.valid_until > p_now
-  ),
-  stale as (
-    select p.id, p.time_zone
-    from wanted w
-    join public.practitioners p on p.id = w.id and p.is_active
-    where not exists (select from kept k where k.practitioner_id = w.id)
-  ),
-  computed as (
-    select f.practitioner_id, f.slot_date, f.slot_start, f.slot_end
-    from public.practitioner_first_free_slots(
-      array(select s.id from stale s), p_days, p_now
-    ) f
-  ),
-  stored as (
-    insert into private.first_free_slot_cache as c
-      (practitioner_id, window_days, slot_date, slot_start, slot_end, computed_at, valid_until)
-    select s.id, p_days, f.slot_date, f.slot_start, f.slot_end, p_now,
-           case when f.practitioner_id is null
-             then ((p_now at time zone s.time_zone)::date + 1)::timestamp at time zone s.time_zone
-             else (f.slot_date + f.slot_start) at time zone s.time_zone
-           end
-    from stale s
-    left join computed f on f.practitioner_id = s.id
-    on conflict (practitioner_id) do update
-      set window_days = excluded.window_days, slot_date = excluded.slot_date,
-          slot_start = excluded.slot_start, slot_end = excluded.slot_end,
-          computed_at = excluded.computed_at, valid_until = excluded.valid_until
-      where c.changed_by is null or pg_visible_in_snapshot(c.changed_by, pg_current_snapshot())
-  )
-  select k.practitioner_id, k.slot_date, k.slot_start, k.slot_end
-  from kept k
-  where k.slot_date is not null
-  union all
-  select f.practitioner_id, f.slot_date, f.slot_start, f.slot_end
-  from computed f;
+  select c.practitioner_id, c.slot_date, c.slot_start, c.slot_end
+  from private.first_free_slot_cache c
+  where c.practitioner_id = any (p_practitioner_ids)
+    and c.practitioner_id <> all (coalesce(stale, '{}'))
+    and c.slot_date is not null
+    and c.window_days = p_days and c.computed_at <= p_now and c.valid_until > p_now;
 end
 $$;
 
