@@ -102,14 +102,14 @@ as $$
 declare
   stale uuid[];
 begin
-  select array_agg(p.id) into stale
-  from public.practitioners p
-  where p.id = any (p_practitioner_ids) and p.is_active
-    and not exists (
-      select from private.first_free_slot_cache c
-      where c.practitioner_id = p.id
-        and c.window_days = p_days and c.computed_at <= p_now and c.valid_until > p_now
-    );
+  -- Inactive practitioners have no slot; practitioner_first_free_slots leaves them out.
+  select array_agg(id) into stale
+  from unnest(p_practitioner_ids) id
+  where not exists (
+    select from private.first_free_slot_cache c
+    where c.practitioner_id = id
+      and c.window_days = p_days and c.computed_at <= p_now and c.valid_until > p_now
+  );
 
   if stale is not null then
     -- One statement, so what is stored was computed from the snapshot its check looks at.
@@ -128,7 +128,7 @@ begin
              end
       from public.practitioners p
       left join computed f on f.practitioner_id = p.id
-      where p.id = any (stale)
+      where p.id = any (stale) and p.is_active
       on conflict (practitioner_id) do update
         set window_days = excluded.window_days, slot_date = excluded.slot_date,
             slot_start = excluded.slot_start, slot_end = excluded.slot_end,
