@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
 import { prepareDatabase, startEmbeddedPostgres } from '../database.ts';
 import { createSigningKeys, type DevKeys, jwksOf } from '../keys.ts';
 import { runningStack, stateDir } from '../stack-state.ts';
 import { type RunningGateway, startGateway } from '../start-gateway.ts';
+import { freePort } from '../free-port.ts';
 
 /** The benchmark's own database, kept between runs so the generated data is made once. */
 export const BENCH_DATABASE = 'dokal_bench';
@@ -24,17 +24,6 @@ export interface BenchGateway {
 }
 
 export const benchStateDir = () => path.join(stateDir(), 'bench');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** The database `name` on the server of `serverUrl`, created when missing. */
 async function databaseOnServer(serverUrl: string, name: string): Promise<string> {

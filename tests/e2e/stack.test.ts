@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../dev/database.ts';
 import { type DevKeys, jwksOf } from '../../dev/keys.ts';
 import type { StackInfo } from '../../dev/stack-state.ts';
-import { freePort } from '../global-setup.ts';
+import { freePort } from '../../dev/free-port.ts';
 import { bearer, fetchJson } from './fetch-json.ts';
 
 // `npm run dev` itself, on its own embedded Postgres in a temporary state folder.
