@@ -301,7 +301,7 @@ describe('availability (practitioner_free_slots)', () => {
     const a = await practitioner({ weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }] });
     const b = await practitioner({ weekly: [{ day: 1, start: '08:00', end: '08:20', minutes: 20 }] });
     const rows = await db<(Slot & { practitioner_id: string })[]>`
-      select * from public.practitioner_free_slots(${[a, b]}::uuid[], ${MON}, ${MON}, ${EARLY})`;
+      select * from app.practitioner_free_slots(${[a, b]}::uuid[], ${MON}, ${MON}, ${EARLY})`;
     const of = (id: string) => compact(rows.filter((r) => r.practitioner_id === id));
     expect(of(a)).toEqual([`${MON} 09:00-09:30`, `${MON} 09:30-10:00`]);
     expect(of(b)).toEqual([`${MON} 08:00-08:20`]);
@@ -316,7 +316,7 @@ describe('availability (practitioner_free_slots)', () => {
     const none = await practitioner({ weekly: [] });
     const later = await practitioner({ weekly: [{ day: 3, start: '12:00', end: '13:00', minutes: 60 }] });
     const rows = await db<(Slot & { practitioner_id: string })[]>`
-      select * from public.practitioner_first_free_slots(${[a, none, later]}::uuid[], 14, ${`${MON}T06:00:00Z`})`;
+      select * from app.practitioner_first_free_slots(${[a, none, later]}::uuid[], 14, ${`${MON}T06:00:00Z`})`;
     const byId = Object.fromEntries(rows.map((r) => [r.practitioner_id, compact([r])[0]]));
     expect(byId).toEqual({ [a]: `${MON} 09:30-10:00`, [later]: '2026-12-02 12:00-13:00' });
   });
@@ -324,9 +324,9 @@ describe('availability (practitioner_free_slots)', () => {
   it('the first free slot looks no further than the window', async () => {
     const id = await practitioner({ weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 60 }] });
     // From Tuesday 1 December, a 6-day window ends on Sunday: next Monday is outside it.
-    const rows = await db`select * from public.practitioner_first_free_slots(${[id]}::uuid[], 6, ${`${TUE}T06:00:00Z`})`;
+    const rows = await db`select * from app.practitioner_first_free_slots(${[id]}::uuid[], 6, ${`${TUE}T06:00:00Z`})`;
     expect(rows).toEqual([]);
-    const seven = await db`select * from public.practitioner_first_free_slots(${[id]}::uuid[], 7, ${`${TUE}T06:00:00Z`})`;
+    const seven = await db`select * from app.practitioner_first_free_slots(${[id]}::uuid[], 7, ${`${TUE}T06:00:00Z`})`;
     expect(seven).toHaveLength(1);
   });
 
@@ -357,7 +357,7 @@ describe('availability (practitioner_free_slots)', () => {
     const [result] = await db.begin(async (tx) => {
       await tx`set local role anon`;
       return await tx`
-        select (select count(*)::int from public.practitioner_free_slots(${[id]}::uuid[], ${MON}, ${MON}, ${EARLY})) as slots`;
+        select (select count(*)::int from app.practitioner_free_slots(${[id]}::uuid[], ${MON}, ${MON}, ${EARLY})) as slots`;
     });
     expect(result.slots).toBe(2);
     await expect(db.begin(async (tx) => {

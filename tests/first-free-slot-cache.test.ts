@@ -29,9 +29,9 @@ const show = (rows: Row[]) => rows.map((r) => `${r.slot_date} ${r.slot_start}`);
 /** The cached answer and the uncached one, which must always agree. */
 async function both(id: string, now = MORNING) {
   const cached = await db<Row[]>`
-    select slot_date, slot_start from public.practitioner_next_free_slots(${[id]}::uuid[], 14, ${now})`;
+    select slot_date, slot_start from app.practitioner_next_free_slots(${[id]}::uuid[], 14, ${now})`;
   const direct = await db<Row[]>`
-    select slot_date, slot_start from public.practitioner_first_free_slots(${[id]}::uuid[], 14, ${now})`;
+    select slot_date, slot_start from app.practitioner_first_free_slots(${[id]}::uuid[], 14, ${now})`;
   return { cached: show(cached), direct: show(direct) };
 }
 
@@ -108,7 +108,7 @@ describe('first free slot cache', () => {
       // The reader does not see the uncommitted booking: it answers from its snapshot, waits on
       // the change's row lock, then must decide not to keep what it computed.
       const reading = db<Row[]>`
-        select slot_date, slot_start from public.practitioner_next_free_slots(${[id]}::uuid[], 14, ${MORNING})`
+        select slot_date, slot_start from app.practitioner_next_free_slots(${[id]}::uuid[], 14, ${MORNING})`
         .execute();
       await waitUntilBlocked();
       release();

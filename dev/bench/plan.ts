@@ -120,9 +120,9 @@ export async function explainSearch(
       await asAnon(tx);
       await searchPractitioners(tx, query);
     });
-    const statement = sent.find((s) => s.text.includes('public.search_practitioners('));
+    const statement = sent.find((s) => s.text.includes('app.search_practitioners('));
     if (!statement) {
-      throw new Error('The search route sent no call of public.search_practitioners.');
+      throw new Error('The search route sent no call of app.search_practitioners.');
     }
 
     let note: string | undefined;

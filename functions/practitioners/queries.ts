@@ -63,8 +63,7 @@ const reviewsJson = (tx: Tx, limit: number, offset = 0) =>
 /** One page of search results with their first free slot, in one statement. */
 export async function searchPractitioners(tx: Tx, query: SearchQuery): Promise<SearchResult[]> {
   const { q = null, specialty = null, city = null, lat = null, lng = null, limit } = query;
-  const page =
-    tx`public.search_practitioners(${q}, ${specialty}, ${city}, ${lat}, ${lng}, ${limit})`;
+  const page = tx`app.search_practitioners(${q}, ${specialty}, ${city}, ${lat}, ${lng}, ${limit})`;
   const firstSlot = firstFreeSlots(tx, tx`(select array_agg(practitioner_id) from hit)`);
   const rows = await tx<(SearchResult & { distance_km: number | null })[]>`
     with hit as materialized (

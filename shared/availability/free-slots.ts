@@ -32,7 +32,7 @@ export function freeSlots(
   const ids = tx`array[${practitionerId}::uuid]`;
   return tx<Slot[]>`
     select slot_date, slot_start, slot_end
-    from public.practitioner_free_slots(${ids}, ${from}::date, ${to}::date, ${clock(tx, now)})`;
+    from app.practitioner_free_slots(${ids}, ${from}::date, ${to}::date, ${clock(tx, now)})`;
 }
 
 /** Whether exactly this slot is offered and free right now: what a booking must check. */
@@ -43,7 +43,7 @@ export async function isSlotFree(
   now?: Date,
 ): Promise<boolean> {
   const [{ free }] = await tx<{ free: boolean }[]>`
-    select public.practitioner_slot_is_free(${practitionerId}::uuid, ${slot.slot_date}::date,
+    select app.practitioner_slot_is_free(${practitionerId}::uuid, ${slot.slot_date}::date,
       ${slot.slot_start}::time, ${slot.slot_end}::time, ${clock(tx, now)}) as free`;
   return free;
 }
@@ -57,7 +57,7 @@ export const slotsJson = (tx: Tx, idColumn: Fragment, fromDate: Fragment, toDate
     select json_agg(json_build_object('slot_date', s.slot_date, 'slot_start', s.slot_start,
                                       'slot_end', s.slot_end)
                     order by s.slot_date, s.slot_start)
-    from public.practitioner_free_slots(array[${idColumn}], ${fromDate}, ${toDate}) s
+    from app.practitioner_free_slots(array[${idColumn}], ${fromDate}, ${toDate}) s
   ), '[]'::json)`;
 
 /**
@@ -66,4 +66,4 @@ export const slotsJson = (tx: Tx, idColumn: Fragment, fromDate: Fragment, toDate
  * Served from the first-free-slot cache where it still holds (`..._first_free_slot_cache.sql`).
  */
 export const firstFreeSlots = (tx: Tx, ids: Fragment) =>
-  tx`public.practitioner_next_free_slots(${ids}, ${SLOT_WINDOW_DAYS})`;
+  tx`app.practitioner_next_free_slots(${ids}, ${SLOT_WINDOW_DAYS})`;

@@ -1,3 +1,11 @@
+-- Functions the Edge Functions call on behalf of anonymous and signed-in users. They live in
+-- their own schema, not in `public`, because the Data API exposes `public` to anyone holding the
+-- project's public anon key: a direct call would skip the API's validation (at most 62 days,
+-- one page of ids) and its rate limit.
+create schema if not exists app;
+revoke all on schema app from public;
+grant usage on schema app to anon, authenticated, service_role;
+
 -- The one implementation of availability. The slots endpoint, the public profile, the search's
 -- first_slot and the validation of a booking all read these functions, so they can never disagree.
 --
@@ -18,7 +26,7 @@
 --   them), and a piece spanning the change (e.g. 00:00-02:00, three real hours) is dropped;
 -- * only active practitioners have slots.
 -- Security definer: anonymous patients get the free slots without reading schedules or bookings.
-create or replace function public.practitioner_free_slots(
+create or replace function app.practitioner_free_slots(
   p_practitioner_ids uuid[],
   p_from date,
   p_to date,
@@ -105,7 +113,7 @@ $$;
 -- first_slot, for a whole page of results at once. Most practitioners have a free slot today or
 -- tomorrow, so those two days are looked at first and the rest of the window only for the
 -- practitioners still without one: a page costs about two days of slots, not p_days.
-create or replace function public.practitioner_first_free_slots(
+create or replace function app.practitioner_first_free_slots(
   p_practitioner_ids uuid[],
   p_days integer default 14,
   p_now timestamptz default now()
@@ -123,7 +131,7 @@ as $$
   soon as (
     select distinct on (s.practitioner_id) s.practitioner_id, s.slot_date, s.slot_start, s.slot_end
     from span
-    cross join lateral public.practitioner_free_slots(span.ids, span.first_today, span.last_today + 1, p_now) s
+    cross join lateral app.practitioner_free_slots(span.ids, span.first_today, span.last_today + 1, p_now) s
     join horizon h on h.id = s.practitioner_id
     where s.slot_date < h.today + p_days
     order by s.practitioner_id, s.slot_date, s.slot_start
@@ -131,7 +139,7 @@ as $$
   later as (
     select distinct on (s.practitioner_id) s.practitioner_id, s.slot_date, s.slot_start, s.slot_end
     from span
-    cross join lateral public.practitioner_free_slots(
+    cross join lateral app.practitioner_free_slots(
       array(select h.id from horizon h where h.id not in (select soon.practitioner_id from soon)),
       span.first_today + 2,
       span.last_today + (p_days - 1),
@@ -147,7 +155,7 @@ as $$
 $$;
 
 -- Whether one exact slot is free now: the booking's check, on the same rules as the listing.
-create or replace function public.practitioner_slot_is_free(
+create or replace function app.practitioner_slot_is_free(
   p_practitioner_id uuid,
   p_date date,
   p_start time,
@@ -157,17 +165,17 @@ create or replace function public.practitioner_slot_is_free(
 language sql stable security definer set search_path = ''
 as $$
   select exists (
-    select from public.practitioner_free_slots(array[p_practitioner_id], p_date, p_date, p_now) s
+    select from app.practitioner_free_slots(array[p_practitioner_id], p_date, p_date, p_now) s
     where s.slot_start = p_start and s.slot_end = p_end
   )
 $$;
 
-revoke all on function public.practitioner_free_slots(uuid[], date, date, timestamptz),
-  public.practitioner_first_free_slots(uuid[], integer, timestamptz),
-  public.practitioner_slot_is_free(uuid, date, time, time, timestamptz) from public;
-grant execute on function public.practitioner_free_slots(uuid[], date, date, timestamptz),
-  public.practitioner_first_free_slots(uuid[], integer, timestamptz),
-  public.practitioner_slot_is_free(uuid, date, time, time, timestamptz)
+revoke all on function app.practitioner_free_slots(uuid[], date, date, timestamptz),
+  app.practitioner_first_free_slots(uuid[], integer, timestamptz),
+  app.practitioner_slot_is_free(uuid, date, time, time, timestamptz) from public;
+grant execute on function app.practitioner_free_slots(uuid[], date, date, timestamptz),
+  app.practitioner_first_free_slots(uuid[], integer, timestamptz),
+  app.practitioner_slot_is_free(uuid, date, time, time, timestamptz)
   to anon, authenticated, service_role;
 
 create index if not exists weekly_schedule_day_idx

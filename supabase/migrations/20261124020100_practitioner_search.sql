@@ -136,7 +136,7 @@ create index practitioners_earth_point_idx on public.practitioners using gist (e
 -- which are public anyway. The query is built per call, so each plan sees only the filters given;
 -- seq scans are discouraged because trigram selectivity estimates are poor and a full scan of the
 -- directory on every keystroke is what the indexes are there to avoid.
-create or replace function public.search_practitioners(
+create or replace function app.search_practitioners(
   p_query text default null,
   p_specialty_id uuid default null,
   p_city text default null,
@@ -185,7 +185,7 @@ begin
 end
 $$;
 
-revoke all on function public.search_practitioners(text, uuid, text, double precision, double precision, integer)
+revoke all on function app.search_practitioners(text, uuid, text, double precision, double precision, integer)
   from public;
-grant execute on function public.search_practitioners(text, uuid, text, double precision, double precision, integer)
+grant execute on function app.search_practitioners(text, uuid, text, double precision, double precision, integer)
   to anon, authenticated, service_role;

@@ -91,7 +91,7 @@ $$;
 -- cache where it still holds and computed (then kept) for the others. Volatile: it writes. When
 -- every answer is kept, the computation is not even started: on a page of search results seen
 -- before, that is the common case.
-create or replace function public.practitioner_next_free_slots(
+create or replace function app.practitioner_next_free_slots(
   p_practitioner_ids uuid[],
   p_days integer default 14,
   p_now timestamptz default now()
@@ -116,7 +116,7 @@ begin
     return query
     with computed as (
       select f.practitioner_id, f.slot_date, f.slot_start, f.slot_end
-      from public.practitioner_first_free_slots(stale, p_days, p_now) f
+      from app.practitioner_first_free_slots(stale, p_days, p_now) f
     ),
     stored as (
       insert into private.first_free_slot_cache as c
@@ -149,6 +149,6 @@ begin
 end
 $$;
 
-revoke all on function public.practitioner_next_free_slots(uuid[], integer, timestamptz) from public;
-grant execute on function public.practitioner_next_free_slots(uuid[], integer, timestamptz)
+revoke all on function app.practitioner_next_free_slots(uuid[], integer, timestamptz) from public;
+grant execute on function app.practitioner_next_free_slots(uuid[], integer, timestamptz)
   to anon, authenticated, service_role;

@@ -163,3 +163,19 @@ describe('every table', () => {
     expect(unprotected.map((r) => r.relname)).toEqual([]);
   });
 });
+
+describe('the Data API schema', () => {
+  it('offers anonymous callers no function of ours, only the timerange type constructors', async () => {
+    // `public` is what supabase-js reaches with the public anon key; the availability and
+    // search functions live in `app` so nobody calls them around the API's checks.
+    const callable = await db`
+      select p.proname from pg_proc p
+      where p.pronamespace = 'public'::regnamespace and has_function_privilege('anon', p.oid, 'execute')
+        and p.proname not in ('timerange', 'timemultirange')`;
+    expect(callable.map((r) => r.proname)).toEqual([]);
+    const [{ reachable }] = await db`
+      select has_function_privilege('anon', 'app.practitioner_free_slots(uuid[], date, date, timestamptz)', 'execute')
+        and has_schema_privilege('anon', 'app', 'usage') as reachable`;
+    expect(reachable).toBe(true);
+  });
+});
