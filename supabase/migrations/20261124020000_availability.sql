@@ -178,5 +178,7 @@ grant execute on function app.practitioner_free_slots(uuid[], date, date, timest
   app.practitioner_slot_is_free(uuid, date, time, time, timestamptz)
   to anon, authenticated, service_role;
 
+-- Covering, so availability reads a practitioner's active ranges from the index alone.
 create index if not exists weekly_schedule_day_idx
-  on public.practitioner_weekly_schedule (practitioner_id, day_of_week, start_time) where is_active;
+  on public.practitioner_weekly_schedule (practitioner_id, day_of_week, start_time)
+  include (end_time, slot_duration_minutes) where is_active;
