@@ -36,6 +36,7 @@ language sql stable security definer set search_path = ''
 as $$
   with practitioner as (
     select p.id, p.time_zone, p.consultation_duration_minutes,
+           p_now at time zone p.time_zone as local_now,
            -- Days before the practitioner's today only hold slots that already started.
            greatest(p_from, (p_now at time zone p.time_zone)::date) as first_day
     from public.practitioners p
@@ -62,18 +63,23 @@ as $$
       and a.status in ('pending', 'confirmed')
   ),
   day as (
-    select pr.id, pr.time_zone, pr.consultation_duration_minutes, d::date as day,
-           extract(dow from d)::smallint as dow
+    select pr.id, pr.time_zone, pr.consultation_duration_minutes, pr.local_now, d::date as day,
+           extract(dow from d)::smallint as dow,
+           -- A day whose length is not 24 hours has a clock change: only its pieces need the
+           -- exact (and costlier) instant arithmetic below.
+           ((d::date + 1)::timestamp at time zone pr.time_zone)
+             - (d::date::timestamp at time zone pr.time_zone) <> interval '24 hours' as clock_changes
     from practitioner pr
     cross join lateral generate_series(pr.first_day, p_to, interval '1 day') d
   ),
   opening as (
-    select d.id, d.time_zone, d.day, w.start_time, w.end_time, w.slot_duration_minutes
+    select d.id, d.time_zone, d.local_now, d.clock_changes, d.day,
+           w.start_time, w.end_time, w.slot_duration_minutes
     from day d
     join weekly w on w.practitioner_id = d.id and w.day_of_week = d.dow
     where not exists (select from override o where o.practitioner_id = d.id and o.date = d.day)
     union all
-    select d.id, d.time_zone, d.day, o.start_time, o.end_time,
+    select d.id, d.time_zone, d.local_now, d.clock_changes, d.day, o.start_time, o.end_time,
            coalesce(
              (select w.slot_duration_minutes from weekly w
               where w.practitioner_id = d.id and w.day_of_week = d.dow
@@ -85,7 +91,7 @@ as $$
   ),
   piece as (
     -- Offsets from midnight as intervals: an end at 24:00 stays distinct from 00:00.
-    select o.id, o.time_zone, o.day,
+    select o.id, o.time_zone, o.local_now, o.clock_changes, o.day,
            (o.start_time - time '00:00') + n * make_interval(mins => o.slot_duration_minutes) as starts,
            (o.start_time - time '00:00') + (n + 1) * make_interval(mins => o.slot_duration_minutes) as ends,
            make_interval(mins => o.slot_duration_minutes) as length
@@ -98,9 +104,14 @@ as $$
   select pc.id, pc.day, time '00:00' + pc.starts,
          case when pc.ends = interval '24 hours' then time '24:00' else time '00:00' + pc.ends end
   from piece pc
-  cross join lateral (select (pc.day + pc.starts) at time zone pc.time_zone as instant) s
-  where s.instant > p_now
-    and (s.instant + pc.length) at time zone pc.time_zone = pc.day + pc.ends
+  where case
+      when pc.clock_changes then
+        (pc.day + pc.starts) at time zone pc.time_zone > p_now
+        and ((pc.day + pc.starts) at time zone pc.time_zone + pc.length) at time zone pc.time_zone
+          = pc.day + pc.ends
+      -- One UTC offset all day: wall-clock order is time order, and every piece lasts its length.
+      else pc.day + pc.starts > pc.local_now
+    end
     and not exists (
       select from booked b
       where b.practitioner_id = pc.id and b.appointment_date = pc.day
