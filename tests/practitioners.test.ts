@@ -104,6 +104,18 @@ describe('GET /practitioners/search', () => {
     expect(ids((await search(`q=${t}+נוירולוגיה`)).body)).toEqual([id]);
   });
 
+  it('finds a practitioner by the new name of a renamed specialty', async () => {
+    const t = token();
+    const [{ id: specialty }] = await db`
+      insert into public.specialties (name, name_fr, name_he, name_en, name_ru, name_am, name_es)
+      values (${`Spec ${t}`}, 'Ancien', 'ישן', 'Old', 'Старый', 'አሮጌ', 'Viejo') returning id`;
+    const id = await practitioner({ about: t });
+    await db`update public.practitioners set specialty_id = ${specialty} where id = ${id}`;
+    await db`update public.specialties set name_fr = 'Posturologie' where id = ${specialty}`;
+    expect(ids((await search(`q=${t}+posturologie`)).body)).toEqual([id]);
+    expect(ids((await search(`q=${t}+ancien`)).body)).toEqual([]);
+  });
+
   it("finds a practitioner by what they wrote in their own row under row-level security", async () => {
     const t = token();
     const id = await practitioner();

@@ -4,6 +4,11 @@ import { config } from '../config.ts';
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
 
+/** Dates stay `YYYY-MM-DD` strings: a JS Date would shift them to a UTC midnight timestamp. */
+export const textDates = {
+  date: { to: 1082, from: [1082], serialize: (d: string) => d, parse: (d: string) => d },
+};
+
 let pool: Sql | undefined;
 let queryCount = 0;
 
@@ -21,10 +26,7 @@ function connect(): Sql {
       queryCount++;
     },
     transform: { undefined: null },
-    // Dates stay `YYYY-MM-DD` strings: a JS Date would shift them to a UTC midnight timestamp.
-    types: {
-      date: { to: 1082, from: [1082], serialize: (d: string) => d, parse: (d: string) => d },
-    },
+    types: textDates,
   });
 }
 

@@ -13,13 +13,16 @@ export const specialtyNamesSchema = z
   .object({ name: z.string(), name_fr: z.string(), name_he: z.string() })
   .openapi('SpecialtyNames');
 
-export const practitionerNamesSchema = z
+export const SECTORS = ['Clalit', 'Maccabi', 'Meuhedet', 'Leumit'] as const;
+
+/** A person's public names and picture: a practitioner in the directory, a patient in the CRM. */
+export const personNamesSchema = z
   .object({
     first_name: z.string().nullable(),
     last_name: z.string().nullable(),
     avatar_url: z.string().nullable(),
   })
-  .openapi('PractitionerNames');
+  .openapi('PersonNames');
 
 /** A practitioner as listed in search results and nested in other groups' answers. */
 export const practitionerSummarySchema = z
@@ -28,7 +31,7 @@ export const practitionerSummarySchema = z
     address_line: z.string().nullable(),
     zip_code: z.string().nullable(),
     city: z.string().nullable(),
-    sector: z.enum(['Clalit', 'Maccabi', 'Meuhedet', 'Leumit']).nullable(),
+    sector: z.enum(SECTORS).nullable(),
     latitude: z.number().nullable(),
     longitude: z.number().nullable(),
     about: z.string().nullable(),
@@ -36,7 +39,7 @@ export const practitionerSummarySchema = z
     education: z.string().nullable(),
     years_of_experience: z.number().int().nullable(),
     is_accepting_new_patients: z.boolean(),
-    profiles: practitionerNamesSchema.nullable(),
+    profiles: personNamesSchema.nullable(),
     specialties: specialtyNamesSchema.nullable(),
     average_rating: z.number().nullable(),
     review_count: z.number().int(),

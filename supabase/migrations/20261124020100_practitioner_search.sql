@@ -33,13 +33,18 @@ as $$
   ])
 $$;
 
--- Great-circle distance in km (haversine), the figure shown to patients.
+-- Great-circle distance in km (haversine), the figure shown to patients. Inlinable, so the
+-- search computes it within its own statement instead of calling it once per result: no
+-- `set search_path` (it names only pg_catalog functions and operators, always searched first)
+-- and not declared strict (least() would keep the planner from proving the body strict). Rounding
+-- overshoot of the haversine term h is capped with 1 - abs(1 - h) instead: equal to h up to 1,
+-- and still null whenever a coordinate is null.
 create or replace function private.distance_km(
   lat1 double precision, lng1 double precision, lat2 double precision, lng2 double precision
 ) returns double precision
-language sql immutable parallel safe strict set search_path = ''
+language sql immutable parallel safe
 as $$
-  select 2 * 6371.0088 * asin(least(1, sqrt(
+  select 2 * 6371.0088 * asin(1 - abs(1 - sqrt(
     sin(radians(lat2 - lat1) / 2) ^ 2
     + cos(radians(lat1)) * cos(radians(lat2)) * sin(radians(lng2 - lng1) / 2) ^ 2
   )))
@@ -80,13 +85,17 @@ create trigger practitioners_search_document
   before insert or update of city, about, specialty_id on public.practitioners
   for each row execute function private.practitioner_search_on_write();
 
-create or replace function private.practitioner_search_on_name_change() returns trigger
+-- A profile's names or a specialty's names changed: rebuild the documents that quote them.
+-- TG_ARGV[0] is the practitioners column that points at the changed row (id or specialty_id).
+create or replace function private.practitioner_search_refresh() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  update public.practitioners pr
-  set search_document = private.practitioner_search_document(pr.id, pr.city, pr.about, pr.specialty_id)
-  where pr.id = new.id;
+  execute format(
+    'update public.practitioners pr
+     set search_document = private.practitioner_search_document(pr.id, pr.city, pr.about, pr.specialty_id)
+     where pr.%I = $1',
+    tg_argv[0]) using new.id;
   return null;
 end
 $$;
@@ -94,25 +103,14 @@ $$;
 create trigger profiles_practitioner_search
   after update of first_name, last_name on public.profiles
   for each row when (old.first_name is distinct from new.first_name or old.last_name is distinct from new.last_name)
-  execute function private.practitioner_search_on_name_change();
-
-create or replace function private.practitioner_search_on_specialty_change() returns trigger
-language plpgsql security definer set search_path = ''
-as $$
-begin
-  update public.practitioners pr
-  set search_document = private.practitioner_search_document(pr.id, pr.city, pr.about, pr.specialty_id)
-  where pr.specialty_id = new.id;
-  return null;
-end
-$$;
+  execute function private.practitioner_search_refresh('id');
 
 create trigger specialties_practitioner_search
   after update of name, name_fr, name_he, name_en, name_ru, name_am, name_es on public.specialties
-  for each row execute function private.practitioner_search_on_specialty_change();
+  for each row execute function private.practitioner_search_refresh('specialty_id');
 
-revoke all on function private.practitioner_search_on_write(), private.practitioner_search_on_name_change(),
-  private.practitioner_search_on_specialty_change() from public;
+revoke all on function private.practitioner_search_on_write(), private.practitioner_search_refresh()
+  from public;
 
 update public.practitioners
 set search_document = private.practitioner_search_document(id, city, about, specialty_id);

@@ -1,11 +1,12 @@
 import postgres from 'postgres';
 import { afterAll, inject } from 'vitest';
+import { textDates } from '../../shared/db/client.ts';
 
 /** A superuser connection for arranging data and asserting on it, closed after the file. */
 export const db = postgres(inject('databaseUrl'), {
   max: 2,
   onnotice: () => {},
-  types: { date: { to: 1082, from: [1082], serialize: (d: string) => d, parse: (d: string) => d } },
+  types: textDates,
 });
 
 afterAll(async () => {

@@ -1,9 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonBody, jsonContent } from '../../../shared/http/openapi.ts';
 import { optionalPhone, optionalText, uuid } from '../../../shared/schemas/common.ts';
+import {
+  personNamesSchema,
+  SECTORS,
+  specialtyNamesSchema,
+} from '../../../shared/schemas/practitioner.ts';
 import { actingQuery, crmAccess } from '../acting-practitioner.ts';
-
-export const SECTORS = ['Clalit', 'Maccabi', 'Meuhedet', 'Leumit'] as const;
 
 /** `""` and null both clear a non-text field too (client-compat: blank form fields). */
 const clearable = <T extends z.ZodType>(schema: T) =>
@@ -99,19 +102,6 @@ const profileChanges = nameChanges
 
 export type ProfileChanges = z.infer<typeof profileChanges>;
 
-const namedSchema = z.object({
-  first_name: z.string().nullable(),
-  last_name: z.string().nullable(),
-  avatar_url: z.string().nullable(),
-});
-
-const specialtySchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  name_fr: z.string(),
-  name_he: z.string(),
-});
-
 export const practitionerProfileSchema = z
   .object({
     id: z.uuid(),
@@ -134,8 +124,8 @@ export const practitionerProfileSchema = z
     sector: z.enum(SECTORS).nullable(),
     years_of_experience: z.int().nullable(),
     is_active: z.boolean(),
-    profiles: namedSchema,
-    specialties: specialtySchema.nullable(),
+    profiles: personNamesSchema,
+    specialties: specialtyNamesSchema.extend({ id: z.uuid() }).nullable(),
   })
   .openapi('CrmPractitionerProfile');
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonContent } from '../../../shared/http/openapi.ts';
+import { personNamesSchema } from '../../../shared/schemas/practitioner.ts';
 import { actingQuery, crmAccess } from '../acting-practitioner.ts';
 
 export const receivedReviewSchema = z
@@ -11,11 +12,7 @@ export const receivedReviewSchema = z
     comment: z.string().nullable(),
     practitioner_reply: z.string().nullable(),
     created_at: z.string().openapi({ format: 'date-time' }),
-    profiles: z.object({
-      first_name: z.string().nullable(),
-      last_name: z.string().nullable(),
-      avatar_url: z.string().nullable(),
-    }),
+    profiles: personNamesSchema,
   })
   .openapi('ReceivedReview');
 
