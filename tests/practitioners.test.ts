@@ -234,6 +234,40 @@ describe('GET /practitioners/search', () => {
     expect(result.review_count).toBe(3);
   });
 
+  it('keeps the rating figures right as reviews change, move and go', async () => {
+    const t = token();
+    const first = await practitioner({ about: t });
+    const second = await practitioner({ about: t });
+    const [a, b, c] = await addReviews(first, [5, 4, 1]);
+    type Figures = { id: string; average_rating: number | null; review_count: number };
+    const figures = async () => {
+      const byId = new Map(((await search(`q=${t}`)).body as Figures[]).map((r) => [r.id, r]));
+      return [first, second].map((id) => [byId.get(id)?.average_rating, byId.get(id)?.review_count]);
+    };
+    expect(await figures()).toEqual([[3.33, 3], [null, 0]]);
+
+    await db`update public.reviews set rating = 2 where id = ${a}`;
+    expect(await figures()).toEqual([[2.33, 3], [null, 0]]);
+
+    await db`update public.reviews set practitioner_id = ${second} where id = ${b}`;
+    expect(await figures()).toEqual([[1.5, 2], [4, 1]]);
+
+    await db`delete from public.reviews where id in (${a}, ${c})`;
+    expect(await figures()).toEqual([[null, 0], [4, 1]]);
+
+    // Whatever happened, the kept figures equal a count over the reviews themselves.
+    const drift = await db`
+      select st.practitioner_id
+      from public.practitioner_review_stats st
+      full join (
+        select practitioner_id, count(*)::int as n, sum(rating)::int as total
+        from public.reviews group by practitioner_id
+      ) r using (practitioner_id)
+      where coalesce(st.review_count, 0) <> coalesce(r.n, 0)
+         or coalesce(st.rating_total, 0) <> coalesce(r.total, 0)`;
+    expect(drift).toEqual([]);
+  });
+
   it('ignores unknown query parameters and empty ones', async () => {
     const t = token();
     const id = await practitioner({ about: t });

@@ -2,6 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { asAnon } from '../../shared/db/as-user.ts';
 import type { AppEnv } from '../../shared/http/env.ts';
 import { notFound, validationFailed } from '../../shared/http/errors.ts';
+import { sendJsonText } from '../../shared/http/json-text.ts';
 import { readProfile, readReviews, readSlots, searchPractitioners } from './queries.ts';
 import {
   type getPractitioner,
@@ -15,14 +16,14 @@ const missing = () => notFound('We could not find this practitioner.');
 
 export const search: RouteHandler<typeof searchRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  return c.json(await asAnon((tx) => searchPractitioners(tx, query)), 200);
+  return sendJsonText(c, await asAnon((tx) => searchPractitioners(tx, query)), 200);
 };
 
 export const show: RouteHandler<typeof getPractitioner, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const profile = await asAnon((tx) => readProfile(tx, id));
   if (!profile) throw missing();
-  return c.json(profile, 200);
+  return sendJsonText(c, profile, 200);
 };
 
 export const slots: RouteHandler<typeof getSlots, AppEnv> = async (c) => {
@@ -40,7 +41,7 @@ export const slots: RouteHandler<typeof getSlots, AppEnv> = async (c) => {
     const message = `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`;
     throw validationFailed({ to: [message] }, message);
   }
-  return c.json(range.slots, 200);
+  return sendJsonText(c, range.slots, 200);
 };
 
 export const reviews: RouteHandler<typeof getReviews, AppEnv> = async (c) => {
@@ -48,5 +49,5 @@ export const reviews: RouteHandler<typeof getReviews, AppEnv> = async (c) => {
   const page = c.req.valid('query');
   const result = await asAnon((tx) => readReviews(tx, id, page));
   if (!result) throw missing();
-  return c.json(result, 200);
+  return sendJsonText(c, result, 200);
 };

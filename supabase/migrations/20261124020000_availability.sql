@@ -26,14 +26,22 @@ grant usage on schema app to anon, authenticated, service_role;
 --   them), and a piece spanning the change (e.g. 00:00-02:00, three real hours) is dropped;
 -- * only active practitioners have slots.
 -- Security definer: anonymous patients get the free slots without reading schedules or bookings.
+-- PL/pgSQL with a forced generic plan: planning this statement costs about twice its execution,
+-- and the plan (index lookups by practitioner, then joins of a few dozen rows) is the same for any
+-- ids and dates, so each connection plans it once. A SQL function would be planned on every call
+-- before PostgreSQL 18, and from 18 the automatic choice still re-plans it every time.
 create or replace function app.practitioner_free_slots(
   p_practitioner_ids uuid[],
   p_from date,
   p_to date,
   p_now timestamptz default now()
 ) returns table (practitioner_id uuid, slot_date date, slot_start time, slot_end time)
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
+  set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with practitioner as (
     select p.id, p.time_zone, p.consultation_duration_minutes,
            p_now at time zone p.time_zone as local_now,
@@ -117,20 +125,26 @@ as $$
       where b.practitioner_id = pc.id and b.appointment_date = pc.day
         and b.starts < pc.ends and b.ends > pc.starts
     )
-  order by 1, 2, 3
+  order by 1, 2, 3;
+end
 $$;
 
 -- The next free slot of each practitioner within p_days days from their own today: the search's
 -- first_slot, for a whole page of results at once. Most practitioners have a free slot today or
 -- tomorrow, so those two days are looked at first and the rest of the window only for the
--- practitioners still without one: a page costs about two days of slots, not p_days.
+-- practitioners still without one: a page costs about two days of slots, not p_days. Planned once
+-- per connection, like practitioner_free_slots.
 create or replace function app.practitioner_first_free_slots(
   p_practitioner_ids uuid[],
   p_days integer default 14,
   p_now timestamptz default now()
 ) returns table (practitioner_id uuid, slot_date date, slot_start time, slot_end time)
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
+  set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with horizon as (
     select p.id, (p_now at time zone p.time_zone)::date as today
     from public.practitioners p
@@ -162,7 +176,8 @@ as $$
   )
   select * from soon
   union all
-  select * from later
+  select * from later;
+end
 $$;
 
 -- Whether one exact slot is free now: the booking's check, on the same rules as the listing.

@@ -115,6 +115,10 @@ revoke all on function private.practitioner_search_on_write(), private.practitio
 update public.practitioners
 set search_document = private.practitioner_search_document(id, city, about, specialty_id);
 
+-- No statistics on the documents: each one is a practitioner's own text, so they estimate nothing,
+-- while the planner would match every query word against a hundred sampled documents per search.
+alter table public.practitioners alter column search_document set statistics 0;
+
 create index practitioners_search_trgm_idx on public.practitioners
   using gin (search_document extensions.gin_trgm_ops) where is_active;
 create index practitioners_city_key_idx on public.practitioners (city_key) where is_active;
