@@ -255,6 +255,22 @@ describe('GET /practitioners/search', () => {
     await db`delete from public.reviews where id in (${a}, ${c})`;
     expect(await figures()).toEqual([[null, 0], [4, 1]]);
 
+    // Two reviews written at once, each in a transaction that is still open when the other writes.
+    const [x, y] = await Promise.all([2, 3].map(async (i) => {
+      const [{ id }] = await db`
+        insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
+        values (${patientId}, ${first}, '2025-07-01'::date + ${i}::int, '10:00', '10:30', 'completed') returning id`;
+      return id as string;
+    }));
+    await Promise.all([[x, 5], [y, 2]].map(([appointmentId, rating]) =>
+      db.begin(async (tx) => {
+        await tx`insert into public.reviews (appointment_id, practitioner_id, patient_id, rating)
+                 values (${appointmentId}, ${first}, ${patientId}, ${rating})`;
+        await tx`select pg_sleep(0.05)`;
+      })
+    ));
+    expect(await figures()).toEqual([[3.5, 2], [4, 1]]);
+
     // Whatever happened, the kept figures equal a count over the reviews themselves.
     const drift = await db`
       select st.practitioner_id

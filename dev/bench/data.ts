@@ -277,7 +277,8 @@ export async function loadBenchData(
   // cannot be read by index-only scans and the figures would describe a state nobody runs in.
   if (added > 0) {
     await sql`vacuum (analyze) public.practitioners, public.practitioner_weekly_schedule,
-      public.practitioner_schedule_overrides, public.appointments, public.reviews, public.profiles`;
+      public.practitioner_schedule_overrides, public.appointments, public.reviews, public.profiles,
+      public.practitioner_review_stats`;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const detail = Object.entries(summary.added).map(([table, n]) => `${table} ${n}`).join(', ');

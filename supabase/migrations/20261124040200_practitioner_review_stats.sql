@@ -18,21 +18,29 @@ create policy practitioner_review_stats_read on public.practitioner_review_stats
 revoke all on public.practitioner_review_stats from anon, authenticated;
 grant select on public.practitioner_review_stats to anon, authenticated;
 
--- Row by row, under the stats row's lock: concurrent reviews of one practitioner add up exactly.
+-- Statement-level, so a bulk change writes each practitioner's figures once. The stats rows are
+-- locked by the update and the upsert, so concurrent reviews of one practitioner add up exactly.
+-- A negative change is an update, never an upsert: the proposed row of an upsert is checked
+-- (review_count >= 0) before the conflict sends it to the update.
 create or replace function private.review_stats_on_write() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
   if tg_op in ('UPDATE', 'DELETE') then
-    update public.practitioner_review_stats
-    set review_count = review_count - 1, rating_total = rating_total - old.rating
-    where practitioner_id = old.practitioner_id;
+    update public.practitioner_review_stats st
+    set review_count = st.review_count - gone.reviews, rating_total = st.rating_total - gone.total
+    from (
+      select practitioner_id, count(*)::int as reviews, sum(rating)::int as total
+      from old_rows group by practitioner_id
+    ) gone
+    where st.practitioner_id = gone.practitioner_id;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
     insert into public.practitioner_review_stats as st (practitioner_id, review_count, rating_total)
-    values (new.practitioner_id, 1, new.rating)
+    select practitioner_id, count(*), sum(rating) from new_rows group by practitioner_id
     on conflict (practitioner_id) do update
-      set review_count = st.review_count + 1, rating_total = st.rating_total + excluded.rating_total;
+      set review_count = st.review_count + excluded.review_count,
+          rating_total = st.rating_total + excluded.rating_total;
   end if;
   return null;
 end
@@ -40,9 +48,16 @@ $$;
 
 revoke all on function private.review_stats_on_write() from public;
 
-create trigger reviews_stats
-  after insert or delete or update of rating, practitioner_id on public.reviews
-  for each row execute function private.review_stats_on_write();
+-- Transition tables rule out a column list, so every update of a review counts (out, then in).
+create trigger reviews_stats_insert after insert on public.reviews
+  referencing new table as new_rows
+  for each statement execute function private.review_stats_on_write();
+create trigger reviews_stats_update after update on public.reviews
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.review_stats_on_write();
+create trigger reviews_stats_delete after delete on public.reviews
+  referencing old table as old_rows
+  for each statement execute function private.review_stats_on_write();
 
 insert into public.practitioner_review_stats (practitioner_id, review_count, rating_total)
 select practitioner_id, count(*), sum(rating) from public.reviews group by practitioner_id;
