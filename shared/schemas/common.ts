@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
+const END_OF_DAY = /^24:00(?::00)?$/;
 
 function isCalendarDate(value: string): boolean {
   const m = DATE.exec(value);
@@ -20,12 +21,25 @@ export const isoDate = z
   .refine(isCalendarDate, { message: 'Use a real date in the format YYYY-MM-DD.' })
   .openapi({ type: 'string', format: 'date', example: '2026-02-10' });
 
+const clockTime = (valid: (v: string) => boolean, message: string, description: string) =>
+  z.string()
+    .refine(valid, { message })
+    .transform((v) => (v.length === 5 ? `${v}:00` : v))
+    .openapi({ type: 'string', example: '09:00', description });
+
 /** A time of day sent as `HH:MM` or `HH:MM:SS`, always handed on as `HH:MM:SS`. */
-export const timeOfDay = z
-  .string()
-  .regex(TIME, { message: 'Use a time in the format HH:MM.' })
-  .transform((v) => (v.length === 5 ? `${v}:00` : v))
-  .openapi({ type: 'string', example: '09:00', description: 'HH:MM or HH:MM:SS' });
+export const timeOfDay = clockTime(
+  (v) => TIME.test(v),
+  'Use a time in the format HH:MM.',
+  'HH:MM or HH:MM:SS',
+);
+
+/** The end of a range of hours: a time of day, or 24:00 for hours that run until midnight. */
+export const endTimeOfDay = clockTime(
+  (v) => TIME.test(v) || END_OF_DAY.test(v),
+  'Use a time in the format HH:MM, at most 24:00.',
+  'HH:MM or HH:MM:SS; 24:00 for hours that run until midnight',
+);
 
 /** An optional text field: `""` and null both clear it. */
 export const optionalText = (max: number) =>

@@ -31,6 +31,15 @@ describe('crm overrides', () => {
     expect((await crm(doc, 'GET', '/overrides')).body).toEqual([off.body, open.body]);
   });
 
+  it('accepts special hours that run until midnight (24:00)', async () => {
+    const doc = await practitioner();
+    const res = await crm(doc, 'POST', '/overrides', {
+      json: { ...special, start_time: '20:00', end_time: '24:00' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ start_time: '20:00:00', end_time: '24:00:00' });
+  });
+
   it('replaces the exception of a date already set, keeping one row and its id', async () => {
     const doc = await practitioner();
     const first = await crm(doc, 'POST', '/overrides', { json: closed });
@@ -125,6 +134,8 @@ describe('crm overrides', () => {
     ['an open day with null hours', { json: { ...special, start_time: null } }, 400, 'validation_error', 'start_time'],
     ['an end before the start', { json: { ...special, end_time: '09:00' } }, 400, 'validation_error', 'end_time'],
     ['a malformed time', { json: { ...special, start_time: '10h' } }, 400, 'validation_error', 'start_time'],
+    ['a start at 24:00', { json: { ...special, start_time: '24:00', end_time: '24:00' } }, 400, 'validation_error', 'start_time'],
+    ['an end after 24:00', { json: { ...special, end_time: '24:01' } }, 400, 'validation_error', 'end_time'],
     ['a reason too long', { json: { ...closed, reason: 'x'.repeat(201) } }, 400, 'validation_error', 'reason'],
     ['malformed JSON', { body: '{"date"', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
     ['a text body', { body: 'closed', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],

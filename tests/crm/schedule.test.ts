@@ -47,6 +47,25 @@ describe('crm schedule', () => {
     });
   });
 
+  it('accepts hours that run until midnight (24:00), whose last slot ends at 24:00', async () => {
+    const doc = await practitioner();
+    const res = await crm(doc, 'POST', '/schedule', {
+      json: { day_of_week: 1, start_time: '23:00', end_time: '24:00', slot_duration_minutes: 30 },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ start_time: '23:00:00', end_time: '24:00:00' });
+    const [{ monday: nextMonday }] = await db`
+      select (d + ((8 - extract(isodow from d)::int) % 7 + 7))::text as monday
+      from (select (now() at time zone 'Asia/Jerusalem')::date as d) today`;
+    const [last] = await db`
+      select slot_start::text, slot_end::text
+      from app.practitioner_free_slots(array[${doc.id}::uuid], ${nextMonday}::date, ${nextMonday}::date)
+      order by slot_start desc limit 1`;
+    expect(last).toEqual({ slot_start: '23:30:00', slot_end: '24:00:00' });
+    const moved = await crm(doc, 'PATCH', `/schedule/${res.body.id}`, { json: { end_time: '23:30' } });
+    expect(moved.body).toMatchObject({ end_time: '23:30:00' });
+  });
+
   it('lists ranges by day then start time', async () => {
     const doc = await practitioner();
     for (const r of [
@@ -192,6 +211,8 @@ describe('crm schedule', () => {
     ['start 24:00', { json: { ...monday, start_time: '24:00' } }, 400, 'validation_error', 'start_time'],
     ['start 9:00', { json: { ...monday, start_time: '9:00' } }, 400, 'validation_error', 'start_time'],
     ['end 12:60', { json: { ...monday, end_time: '12:60' } }, 400, 'validation_error', 'end_time'],
+    ['end 24:30', { json: { ...monday, end_time: '24:30' } }, 400, 'validation_error', 'end_time'],
+    ['end 24:00:01', { json: { ...monday, end_time: '24:00:01' } }, 400, 'validation_error', 'end_time'],
     ['end before start', { json: { ...monday, end_time: '08:00' } }, 400, 'validation_error', 'end_time'],
     ['end equal to start', { json: { ...monday, end_time: '09:00:00' } }, 400, 'validation_error', 'end_time'],
     ['slots of 4 minutes', { json: { ...monday, slot_duration_minutes: 4 } }, 400, 'validation_error', 'slot_duration_minutes'],

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonBody, jsonContent, noContent } from '../../../shared/http/openapi.ts';
-import { idParam, isoDate, optionalText, timeOfDay } from '../../../shared/schemas/common.ts';
+import { endTimeOfDay, idParam, isoDate, optionalText, timeOfDay } from '../../../shared/schemas/common.ts';
 import { actingQuery, crmAccess } from '../acting-practitioner.ts';
 
 export const scheduleOverrideSchema = z
@@ -23,7 +23,7 @@ const overrideInput = z
     date: isoDate,
     is_available: z.boolean({ message: 'Use true or false.' }),
     start_time: timeOfDay.nullable().optional(),
-    end_time: timeOfDay.nullable().optional(),
+    end_time: endTimeOfDay.nullable().optional(),
     reason: optionalText(200),
   })
   .superRefine((o, ctx) => {

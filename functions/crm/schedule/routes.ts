@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonBody, jsonContent, noContent } from '../../../shared/http/openapi.ts';
-import { idParam, timeOfDay } from '../../../shared/schemas/common.ts';
+import { endTimeOfDay, idParam, timeOfDay } from '../../../shared/schemas/common.ts';
 import { actingQuery, crmAccess } from '../acting-practitioner.ts';
 
 export const END_AFTER_START = 'The end time must be after the start time.';
@@ -32,7 +32,7 @@ const newRange = z
   .object({
     day_of_week: dayOfWeek,
     start_time: timeOfDay,
-    end_time: timeOfDay,
+    end_time: endTimeOfDay,
     slot_duration_minutes: slotDuration.optional().openapi({
       description: "Defaults to the practitioner's consultation duration",
     }),
@@ -44,7 +44,7 @@ const rangeChanges = z
   .object({
     day_of_week: dayOfWeek,
     start_time: timeOfDay,
-    end_time: timeOfDay,
+    end_time: endTimeOfDay,
     slot_duration_minutes: slotDuration,
     is_active: isActive,
   })
