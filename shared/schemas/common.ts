@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
-const END_OF_DAY = /^24:00(?::00)?$/;
+const END_TIME = /^(?:([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?|24:00(?::00)?)$/;
 
 function isCalendarDate(value: string): boolean {
   const m = DATE.exec(value);
@@ -21,22 +21,22 @@ export const isoDate = z
   .refine(isCalendarDate, { message: 'Use a real date in the format YYYY-MM-DD.' })
   .openapi({ type: 'string', format: 'date', example: '2026-02-10' });
 
-const clockTime = (valid: (v: string) => boolean, message: string, description: string) =>
+const clockTime = (pattern: RegExp, message: string, description: string) =>
   z.string()
-    .refine(valid, { message })
+    .regex(pattern, { message })
     .transform((v) => (v.length === 5 ? `${v}:00` : v))
     .openapi({ type: 'string', example: '09:00', description });
 
 /** A time of day sent as `HH:MM` or `HH:MM:SS`, always handed on as `HH:MM:SS`. */
 export const timeOfDay = clockTime(
-  (v) => TIME.test(v),
+  TIME,
   'Use a time in the format HH:MM.',
   'HH:MM or HH:MM:SS',
 );
 
 /** The end of a range of hours: a time of day, or 24:00 for hours that run until midnight. */
 export const endTimeOfDay = clockTime(
-  (v) => TIME.test(v) || END_OF_DAY.test(v),
+  END_TIME,
   'Use a time in the format HH:MM, at most 24:00.',
   'HH:MM or HH:MM:SS; 24:00 for hours that run until midnight',
 );
