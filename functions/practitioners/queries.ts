@@ -5,10 +5,10 @@ import {
   SLOT_WINDOW_DAYS,
   slotsJson,
 } from '../../shared/availability/free-slots.ts';
-import type { PublicReview } from '../../shared/schemas/practitioner.ts';
 import type { JsonText } from '../../shared/http/json-text.ts';
 import type {
   practitionerProfileSchema,
+  reviewPageSchema,
   ReviewsQuery,
   SearchQuery,
   searchResultSchema,
@@ -18,11 +18,7 @@ import { MAX_SLOT_RANGE_DAYS } from './routes.ts';
 
 type SearchResult = z.infer<typeof searchResultSchema>;
 type PractitionerProfile = z.infer<typeof practitionerProfileSchema>;
-
-export interface ReviewPage {
-  reviews: PublicReview[];
-  total: number;
-}
+type ReviewPage = z.infer<typeof reviewPageSchema>;
 
 /** How many reviews the profile shows; the reviews endpoint pages through the rest. */
 const PROFILE_REVIEWS = 10;

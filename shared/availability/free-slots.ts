@@ -50,14 +50,14 @@ export async function isSlotFree(
 
 /**
  * A JSON array of the free slots of the practitioner `idColumn` (an SQL expression such as
- * `p.id`) from `fromDate` to `toDate` (SQL date expressions), to embed in a bigger query.
+ * `p.id`) from `fromDate` to `toDate` (SQL date expressions), to embed in a bigger query. Each
+ * slot is the JSON of a row, like the responses that embed it (`functions/practitioners/queries.ts`).
  */
 export const slotsJson = (tx: Tx, idColumn: Fragment, fromDate: Fragment, toDate: Fragment) =>
   tx`coalesce((
-    select json_agg(json_build_object('slot_date', s.slot_date, 'slot_start', s.slot_start,
-                                      'slot_end', s.slot_end)
-                    order by s.slot_date, s.slot_start)
+    select json_agg(slot order by slot.slot_date, slot.slot_start)
     from app.practitioner_free_slots(array[${idColumn}], ${fromDate}, ${toDate}) s
+    cross join lateral (select s.slot_date, s.slot_start, s.slot_end) slot
   ), '[]'::json)`;
 
 /**
