@@ -3,7 +3,10 @@ import { config } from '../config.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
-export type DriverOptions = postgres.Options<Record<string, postgres.PostgresType>>;
+/** The driver's options, with its `socket` option (a connected socket per connection), untyped there. */
+export type DriverOptions = postgres.Options<Record<string, postgres.PostgresType>> & {
+  socket?: (target: { host: string[]; port: number[]; path?: string | false }) => unknown;
+};
 
 /** Dates stay `YYYY-MM-DD` strings: a JS Date would shift them to a UTC midnight timestamp. */
 export const textDates = {
