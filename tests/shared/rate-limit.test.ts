@@ -237,7 +237,7 @@ describe('rate limit', () => {
         language sql as $$ insert into cron.calls values (job, schedule, command); select 1::bigint $$`;
       await tx`select private.schedule_maintenance()`;
       await tx`select private.schedule_maintenance()`;
-      calls = await tx`select job, schedule, command from cron.calls`;
+      calls = [...(await tx`select job, schedule, command from cron.calls`)];
       throw new Error('roll back the stand-in');
     });
     await expect(rolledBack).rejects.toThrow('roll back the stand-in');

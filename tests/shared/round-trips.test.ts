@@ -3,7 +3,7 @@ import { wireCounter } from '../../dev/round-trips.ts';
 import { app as practitioners } from '../../functions/practitioners/app.ts';
 import { app as profile } from '../../functions/profile/app.ts';
 import { app as relatives } from '../../functions/relatives/app.ts';
-import { asAnon, asUser } from '../../shared/db/as-user.ts';
+import { asAnon, asUser, type JwtClaims } from '../../shared/db/as-user.ts';
 import { addDriverOptions, closeDb, type Tx } from '../../shared/db/client.ts';
 import { db } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
@@ -61,7 +61,7 @@ describe('round trips per request', () => {
 });
 
 describe('the pipelined opening of a user transaction', () => {
-  const claims = () => supabaseClaims(user.id);
+  const claims = (): JwtClaims => ({ ...supabaseClaims(user.id), sub: user.id });
 
   it('sends begin, role, claims and the first statement in one write', async () => {
     const cost = await perRun(() => asUser(claims(), (tx) => tx`select 1`));
