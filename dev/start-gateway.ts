@@ -16,6 +16,11 @@ export interface GatewayOptions {
    * `app`. Only the benchmark sets it (its floor app in dev/bench/), never a deployed function.
    */
   extraApps?: Record<string, string>;
+  /**
+   * What the extra apps need beyond reading their own folder: files or folders from the
+   * repository root they import, and system interfaces (Deno's `--allow-sys`).
+   */
+  extraPermissions?: { read?: string[]; sys?: string[] };
 }
 
 export interface RunningGateway extends RunningDenoScript {
@@ -27,13 +32,14 @@ export interface RunningGateway extends RunningDenoScript {
  * with its private key, nor `.env`), write only to storage, read the environment, and the
  * network (Postgres, and outside services named in `.env`).
  */
-function permissions(storageDir: string | undefined, extraModules: string[]): string[] {
-  const code = ['functions', 'shared', 'dev/gateway', 'node_modules', ...extraModules.map(path.dirname)]
+function permissions(storageDir: string | undefined, extraCode: string[], sys: string[]): string[] {
+  const code = ['functions', 'shared', 'dev/gateway', 'node_modules', ...extraCode]
     .map((dir) => path.join(ROOT, dir));
   const readable = [...code, ...(storageDir ? [storageDir] : [])];
   return [
     `--allow-read=${readable.join(',')}`,
     ...(storageDir ? [`--allow-write=${storageDir}`] : []),
+    ...(sys.length ? [`--allow-sys=${sys.join(',')}`] : []),
     '--allow-env',
     '--allow-net',
     '--no-prompt',
@@ -48,7 +54,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const script = await startDenoScript({
     name: 'The gateway',
     script: 'dev/gateway.ts',
-    flags: permissions(options.env.LOCAL_STORAGE_DIR, extraApps.map(([, file]) => file)),
+    flags: permissions(
+      options.env.LOCAL_STORAGE_DIR,
+      [...extraApps.map(([, file]) => path.dirname(file)), ...(options.extraPermissions?.read ?? [])],
+      options.extraPermissions?.sys ?? [],
+    ),
     args: [
       `--port=${options.port}`,
       `--hostname=${hostname}`,
