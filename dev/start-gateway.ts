@@ -56,7 +56,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     script: 'dev/gateway.ts',
     flags: permissions(
       options.env.LOCAL_STORAGE_DIR,
-      [...extraApps.map(([, file]) => path.dirname(file)), ...(options.extraPermissions?.read ?? [])],
+      [
+        ...extraApps.map(([, file]) => path.dirname(file)),
+        ...(options.extraPermissions?.read ?? []),
+      ],
       options.extraPermissions?.sys ?? [],
     ),
     args: [

@@ -7,6 +7,7 @@ export interface CpuProfile {
     callFrame: { functionName: string; url: string; lineNumber: number };
     /** Samples taken while this node was on top of the stack: its self time. */
     hitCount?: number;
+    children?: number[];
   }[];
   startTime: number;
   endTime: number;
@@ -54,8 +55,12 @@ export interface ProfileSummary {
   durationMs: number;
   /** Share of the samples in which the thread was busy (not idle). */
   busy: number;
-  /** Shares of the busy samples, largest first. */
-  categories: { category: Category; share: number }[];
+  /**
+   * Shares of the busy samples, largest self time first: `self` where the code itself ran,
+   * `caused` adding the runtime work it called (WebCrypto under jose, socket writes under
+   * postgres), which `self` leaves in `runtime`.
+   */
+  categories: { category: Category; self: number; caused: number }[];
   /** The functions with the most self time, as shares of the busy samples. */
   top: { name: string; category: Category; share: number }[];
 }
@@ -63,35 +68,47 @@ export interface ProfileSummary {
 /** Self time by category and the busiest functions; `root` is the repository's folder. */
 export function summariseProfile(profile: CpuProfile, root: string, topCount = 8): ProfileSummary {
   const rootUrl = pathToFileURL(root).href.replace(/\/?$/, '/');
-  const byCategory = new Map<Category, number>();
+  const where = (url: string) => (url.startsWith(rootUrl) ? url.slice(rootUrl.length) : url);
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<Category, number>();
+  const caused = new Map<Category, number>();
   const byFunction = new Map<string, { category: Category; hits: number }>();
+  const add = <K>(map: Map<K, number>, key: K, hits: number) =>
+    map.set(key, (map.get(key) ?? 0) + hits);
   let idle = 0;
   let busy = 0;
-  for (const { callFrame, hitCount = 0 } of profile.nodes) {
-    if (hitCount === 0) continue;
-    if (callFrame.functionName === '(idle)') {
-      idle += hitCount;
-      continue;
+  // From the root down, each runtime frame owned by its nearest caller that is not the runtime.
+  const visit = (id: number, owner: { category: Category; name: string } | undefined) => {
+    const node = nodes.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const category = categoryOf(url, rootUrl);
+    const name = `${functionName || '(anonymous)'}${url ? ` ${where(url)}:${lineNumber + 1}` : ''}`;
+    const own = category === 'runtime' ? owner : { category, name };
+    const hits = node.hitCount ?? 0;
+    if (functionName === '(idle)') idle += hits;
+    else if (hits > 0) {
+      busy += hits;
+      add(self, category, hits);
+      add(caused, own?.category ?? 'runtime', hits);
+      const label = category === 'runtime' && own ? `${name} (from ${own.name})` : name;
+      const entry = byFunction.get(label) ?? { category, hits: 0 };
+      entry.hits += hits;
+      byFunction.set(label, entry);
     }
-    busy += hitCount;
-    const category = categoryOf(callFrame.url, rootUrl);
-    byCategory.set(category, (byCategory.get(category) ?? 0) + hitCount);
-    const where = callFrame.url.startsWith(rootUrl)
-      ? callFrame.url.slice(rootUrl.length)
-      : callFrame.url;
-    const name = `${callFrame.functionName || '(anonymous)'}${
-      where ? ` ${where}:${callFrame.lineNumber + 1}` : ''
-    }`;
-    const entry = byFunction.get(name) ?? { category, hits: 0 };
-    entry.hits += hitCount;
-    byFunction.set(name, entry);
-  }
+    for (const child of node.children ?? []) visit(child, own);
+  };
+  const children = new Set(profile.nodes.flatMap((n) => n.children ?? []));
+  for (const n of profile.nodes) if (!children.has(n.id)) visit(n.id, undefined);
+
   const share = (hits: number) => (busy > 0 ? hits / busy : 0);
   return {
     durationMs: (profile.endTime - profile.startTime) / 1000,
     busy: busy + idle > 0 ? busy / (busy + idle) : 0,
-    categories: [...byCategory].map(([category, hits]) => ({ category, share: share(hits) }))
-      .sort((a, b) => b.share - a.share),
+    categories: CATEGORIES.filter((c) => self.has(c) || caused.has(c)).map((category) => ({
+      category,
+      self: share(self.get(category) ?? 0),
+      caused: share(caused.get(category) ?? 0),
+    })).sort((a, b) => b.self - a.self),
     top: [...byFunction].map(([name, { category, hits }]) => ({
       name,
       category,
@@ -105,8 +122,9 @@ const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
 export function formatProfile(route: string, summary: ProfileSummary): string {
   return [
     `CPU profile of the gateway under ${route}: ${(summary.durationMs / 1000).toFixed(1)} s, ` +
-    `busy ${percent(summary.busy).trim()} of it. Self time by category:`,
-    ...summary.categories.map((c) => `  ${percent(c.share)}  ${c.category}`),
+    `busy ${percent(summary.busy).trim()} of it. Share of the busy time by category:`,
+    '     self  with the runtime work it calls',
+    ...summary.categories.map((c) => `  ${percent(c.self)}  ${percent(c.caused)}  ${c.category}`),
     'Busiest functions (self time):',
     ...summary.top.map((f) => `  ${percent(f.share)}  ${f.category.padEnd(14)}  ${f.name}`),
   ].join('\n');
