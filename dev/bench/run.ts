@@ -148,13 +148,18 @@ async function main(options: BenchOptions): Promise<void> {
   }
 
   const startedAt = new Date();
-  const resultFile = (extension: string) =>
-    path.join(
+  /** Writes `bench/results/<start time>.<extension>` and returns its path from the root. */
+  const writeResult = async (extension: string, content: string) => {
+    const file = path.join(
       ROOT,
       'bench',
       'results',
       `${startedAt.toISOString().replace(/[:.]/g, '-')}.${extension}`,
     );
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+    return path.relative(ROOT, file);
+  };
   try {
     database = await openBenchDatabase(log);
     log(`Database: ${database.origin}.`);
@@ -210,12 +215,9 @@ async function main(options: BenchOptions): Promise<void> {
       if (profiled) {
         log(`Profiling the gateway's CPU under ${profiled.scenario.name}.`);
         const profile = await profileGateway(gateway.url, token, profiled, options);
-        const file = resultFile('cpuprofile');
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, JSON.stringify(profile));
         cpuProfile = {
           route: profiled.scenario.name,
-          file: path.relative(ROOT, file),
+          file: await writeResult('cpuprofile', JSON.stringify(profile)),
           summary: summariseProfile(profile, ROOT),
         };
       }
@@ -233,8 +235,6 @@ async function main(options: BenchOptions): Promise<void> {
       }
       log(verdicts(results).join('\n'));
 
-      const file = resultFile('json');
-      await mkdir(path.dirname(file), { recursive: true });
       const report = {
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
@@ -247,8 +247,8 @@ async function main(options: BenchOptions): Promise<void> {
         plans,
         cpuProfile,
       };
-      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-      log(`\nResults written to ${path.relative(ROOT, file)}.`);
+      const file = await writeResult('json', `${JSON.stringify(report, null, 2)}\n`);
+      log(`\nResults written to ${file}.`);
     } finally {
       await sql.end();
     }
