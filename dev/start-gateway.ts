@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ROOT } from './database.ts';
-
-const require = createRequire(import.meta.url);
+import { type RunningDenoScript, startDenoScript } from './deno-script.ts';
 
 export interface GatewayOptions {
   port: number;
@@ -19,20 +16,15 @@ export interface GatewayOptions {
    * `app`. Only the benchmark sets it (its floor app in dev/bench/), never a deployed function.
    */
   extraApps?: Record<string, string>;
+  /**
+   * What the extra apps need beyond reading their own folder: files or folders from the
+   * repository root they import, and system interfaces (Deno's `--allow-sys`).
+   */
+  extraPermissions?: { read?: string[]; sys?: string[] };
 }
 
-export interface RunningGateway {
+export interface RunningGateway extends RunningDenoScript {
   url: string;
-  pid: number;
-  /** Settles when the Deno process ends, with its exit code (null when a signal ended it). */
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
-
-/** The Deno binary the npm `deno` package installed (its bin.cjs wrapper would sit between us and the signals). */
-function denoBinary(): string {
-  const installer: { runInstall(): string } = require('deno/install_api.cjs');
-  return installer.runInstall();
 }
 
 /**
@@ -40,47 +32,18 @@ function denoBinary(): string {
  * with its private key, nor `.env`), write only to storage, read the environment, and the
  * network (Postgres, and outside services named in `.env`).
  */
-function permissions(storageDir: string | undefined, extraModules: string[]): string[] {
-  const code = ['functions', 'shared', 'dev/gateway', 'node_modules', ...extraModules.map(path.dirname)]
+function permissions(storageDir: string | undefined, extraCode: string[], sys: string[]): string[] {
+  const code = ['functions', 'shared', 'dev/gateway', 'node_modules', ...extraCode]
     .map((dir) => path.join(ROOT, dir));
   const readable = [...code, ...(storageDir ? [storageDir] : [])];
   return [
     `--allow-read=${readable.join(',')}`,
     ...(storageDir ? [`--allow-write=${storageDir}`] : []),
+    ...(sys.length ? [`--allow-sys=${sys.join(',')}`] : []),
     '--allow-env',
     '--allow-net',
     '--no-prompt',
   ];
-}
-
-const READY_TIMEOUT_MS = 120_000;
-
-async function waitUntilListening(url: string, exited: Promise<number | null>, output: () => string) {
-  let ended = false;
-  const onExit = exited.then((code) => {
-    ended = true;
-    throw new Error(`The gateway stopped while starting (exit code ${code}).\n${output()}`);
-  });
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  const listening = (async () => {
-    while (!ended && Date.now() < deadline) {
-      const answered = await fetch(`${url}/auth/v1/.well-known/jwks.json`).then(
-        async (res) => (await res.arrayBuffer(), true),
-        () => false,
-      );
-      if (answered) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    if (!ended) throw new Error(`The gateway did not start listening on ${url}.\n${output()}`);
-  })();
-  await Promise.race([listening, onExit]);
-}
-
-function waitForExit(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('close', (code) => resolve(code));
-  });
 }
 
 /** Runs `dev/gateway.ts` under Deno and resolves once it answers HTTP. */
@@ -88,48 +51,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const hostname = options.hostname ?? '127.0.0.1';
   const url = `http://${hostname}:${options.port}`;
   const extraApps = Object.entries(options.extraApps ?? {});
-  const child = spawn(
-    denoBinary(),
-    [
-      'run',
-      ...permissions(options.env.LOCAL_STORAGE_DIR, extraApps.map(([, file]) => file)),
-      '--config=deno.json',
-      '--no-lock',
-      'dev/gateway.ts',
+  const script = await startDenoScript({
+    name: 'The gateway',
+    script: 'dev/gateway.ts',
+    flags: permissions(
+      options.env.LOCAL_STORAGE_DIR,
+      [
+        ...extraApps.map(([, file]) => path.dirname(file)),
+        ...(options.extraPermissions?.read ?? []),
+      ],
+      options.extraPermissions?.sys ?? [],
+    ),
+    args: [
       `--port=${options.port}`,
       `--hostname=${hostname}`,
       ...extraApps.map(([group, file]) => `--extra-app=${group}=${file}`),
     ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env, DENO_NO_UPDATE_CHECK: '1' },
-      stdio: ['ignore', options.output ?? 'inherit', options.output ?? 'inherit'],
-      // Its own process group: Ctrl-C reaches only the stack, which then stops the gateway in order.
-      detached: true,
-      signal: options.signal,
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  // A failed spawn, or the abort of `signal`: the process then ends (or never began) and
-  // `exited` settles; the reason only joins the output.
-  child.on('error', (e) => (output += `\n${e.message}`));
-  const exited = waitForExit(child);
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killed = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(killed);
-  };
-
-  try {
-    await waitUntilListening(url, exited, () => output);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { url, pid: child.pid!, exited, stop };
+    env: options.env,
+    readyUrl: `${url}/auth/v1/.well-known/jwks.json`,
+    signal: options.signal,
+    output: options.output,
+  });
+  return { url, ...script };
 }

@@ -1,87 +1,143 @@
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CITIES } from '../dev/bench/cities.ts';
+import { categoryOf, type CpuProfile, summariseProfile } from '../dev/bench/cpu-profile.ts';
 import {
   APPOINTMENTS_PER_PRACTITIONER,
   ensureBenchData,
   PRACTITIONER_EMAILS,
 } from '../dev/bench/data.ts';
 import { app as benchApp } from '../dev/bench/floor/app.ts';
+import { countPerRequest, wireCounterAt } from '../dev/bench/load.ts';
 import { BenchUsageError, parseBenchOptions } from '../dev/bench/options.ts';
 import { summarisePlans } from '../dev/bench/plan.ts';
+import { REFERENCE_KINDS } from '../dev/bench/reference/kinds.ts';
+import { type ReferenceServer, startReferenceServer } from '../dev/bench/reference/start.ts';
 import {
-  compareToFloor,
+  compareToLimit,
   FLOOR_NAME,
+  formatRuns,
   formatTable,
+  type LoadRun,
   type Measurement,
-  roundTripsPerRequest,
+  median,
+  perRequest,
+  spread,
+  TRANSACTION_LIMIT,
 } from '../dev/bench/results.ts';
-import { directoryScenarios, israelDate } from '../dev/bench/scenarios.ts';
+import {
+  directoryScenarios,
+  floorScenario,
+  GROUPS,
+  israelDate,
+  referenceScenario,
+  userScenarios,
+} from '../dev/bench/scenarios.ts';
 import type { Tx } from '../shared/db/client.ts';
 import { db } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
 import { createUser } from './helpers/users.ts';
 
-const measured = (
-  name: string,
-  requests: number,
-  extra: Partial<Measurement> = {},
-): Measurement => ({
-  name,
-  issue: 2,
+const run = (requests: number, extra: Partial<LoadRun> = {}): LoadRun => ({
   requests,
   durationSeconds: 10,
   latencyP50Ms: 5,
   latencyP99Ms: 12,
-  roundTrips: 6,
   failures: 0,
   ...extra,
 });
 
+const measured = (
+  name: string,
+  runs: LoadRun[],
+  extra: Partial<Measurement> = {},
+): Measurement => ({
+  name,
+  group: 'profile',
+  statements: 6,
+  roundTrips: 4,
+  runs,
+  ...extra,
+});
+
 describe('bench results', () => {
-  it('compares every route with the floor and checks its target', () => {
-    const results = compareToFloor([
-      measured(FLOOR_NAME, 20_000),
-      measured('fast', 15_000, { target: 0.7 }),
-      measured('slow', 5_000, { target: 0.3, issue: 3 }),
-      measured('no target', 1_000),
-    ]);
-    expect(results.map((r) => [r.name, r.requestsPerSecond, r.ratioToFloor, r.met])).toEqual([
-      [FLOOR_NAME, 2000, 1, null],
-      ['fast', 1500, 0.75, true],
-      ['slow', 500, 0.25, false],
-      ['no target', 100, 0.05, null],
-    ]);
+  it('takes the median and the spread of repeated runs', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(spread([900, 1000, 1100])).toBeCloseTo(0.2);
+    expect(spread([1000])).toBeNull();
   });
 
-  it('never lets a route with failed requests meet its target', () => {
-    const [, route] = compareToFloor([
-      measured(FLOOR_NAME, 1000),
-      measured('erroring', 5000, { target: 0.5, failures: 3 }),
+  it('compares every route with the median of the transaction limit and checks its target', () => {
+    const results = compareToLimit([
+      measured(TRANSACTION_LIMIT, [run(18_000), run(22_000)], { group: 'reference' }),
+      measured(FLOOR_NAME, [run(12_000), run(13_000), run(14_000)], { target: 0.6 }),
+      measured('fast', [run(11_000)], { target: 0.5 }),
+      measured('slow', [run(2_000)], { target: 0.15, group: 'practitioners' }),
+      measured('no target', [run(1_000)]),
     ]);
-    expect(route.ratioToFloor).toBe(5);
+    expect(results.map((r) => [r.name, r.requestsPerSecond, r.ratioToLimit, r.spread, r.met]))
+      .toEqual([
+        [TRANSACTION_LIMIT, 2000, 1, 0.2, null],
+        [FLOOR_NAME, 1300, 0.65, 2 / 13, true],
+        ['fast', 1100, 0.55, null, true],
+        ['slow', 200, 0.1, null, false],
+        ['no target', 100, 0.05, null, null],
+      ]);
+    expect(results[1].rates).toEqual([1200, 1300, 1400]);
+  });
+
+  it('never lets a route with failed requests meet its target, in any run', () => {
+    const [, route] = compareToLimit([
+      measured(TRANSACTION_LIMIT, [run(1000)]),
+      measured('erroring', [run(5000), run(5000, { failures: 3 })], { target: 0.5 }),
+    ]);
+    expect(route.ratioToLimit).toBe(5);
+    expect(route.failures).toBe(3);
     expect(route.met).toBe(false);
     expect(formatTable([route])).toContain('NO (3 failed)');
   });
 
-  it('refuses to compare without the floor', () => {
-    expect(() => compareToFloor([measured('alone', 10)])).toThrow(/floor/);
+  it('refuses to compare without the transaction limit', () => {
+    expect(() => compareToLimit([measured(FLOOR_NAME, [run(10)])])).toThrow(/transaction limit/);
   });
 
-  it('prints one row per route under the header', () => {
-    const lines = formatTable(
-      compareToFloor([measured(FLOOR_NAME, 20_000), measured('GET /x', 15_000, { target: 0.7 })]),
-    )
-      .split('\n');
+  it('prints one row per route under the header, and each run of what was repeated', () => {
+    const results = compareToLimit([
+      measured(TRANSACTION_LIMIT, [run(20_000), run(20_000)], {
+        group: 'reference',
+        statements: 4,
+        roundTrips: 3,
+      }),
+      measured('GET /x', [run(15_000)], { target: 0.5 }),
+    ]);
+    const lines = formatTable(results).split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(
-      /^route\s+issue\s+req\/s\s+p50 ms\s+p99 ms\s+SQL\/req\s+x floor\s+target\s+met$/,
+      /^route\s+group\s+req\/s\s+spread\s+p50 ms\s+p99 ms\s+SQL\/req\s+RT\/req\s+x \(c\)\s+target\s+met$/,
     );
-    expect(lines[3]).toMatch(/^GET \/x\s+2\s+1500\s+5\.0\s+12\.0\s+6\.0\s+0\.75\s+>= 0\.70\s+yes$/);
+    expect(lines[2]).toMatch(
+      /^\(c\) RLS transaction.*\s+reference\s+2000\s+0\.0 %\s+5\.0\s+12\.0\s+4\.0\s+3\.0\s+1\.00$/,
+    );
+    expect(lines[3]).toMatch(
+      /^GET \/x\s+profile\s+1500\s+5\.0\s+12\.0\s+6\.0\s+4\.0\s+0\.75\s+>= 0\.50\s+yes$/,
+    );
+    expect(formatRuns(results)).toEqual([
+      `${TRANSACTION_LIMIT}: 2000, 2000 req/s, spread 0.0 % of the median`,
+    ]);
   });
 
-  it('counts round trips without the cost of reading the counter', () => {
-    expect(roundTripsPerRequest(100, 162, 2, 20)).toBe(3);
-    expect(() => roundTripsPerRequest(0, 10, 0, 0)).toThrow();
+  it('counts statements and round trips without the cost of reading the counter', () => {
+    expect(
+      perRequest({ statements: 100, writes: 50 }, { statements: 162, writes: 92 }, {
+        statements: 2,
+        writes: 2,
+      }, 20),
+    ).toEqual({ statements: 3, roundTrips: 2 });
+    const zero = { statements: 0, writes: 0 };
+    expect(() => perRequest(zero, zero, zero, 0)).toThrow();
   });
 });
 
@@ -97,25 +153,59 @@ describe('bench options', () => {
   });
 
   it('takes flags over the environment', () => {
-    const options = parseBenchOptions(['--duration', '3', '--issue', '3'], {
+    const options = parseBenchOptions(['--duration', '3', '--group', 'practitioners'], {
       BENCH_DURATION: '30',
       BENCH_CONNECTIONS: '4',
+      BENCH_GROUP: 'profile',
+      BENCH_CPU_PROFILE: 'floor',
     });
-    expect(options).toMatchObject({ duration: 3, connections: 4, issue: 3 });
+    expect(options).toMatchObject({
+      duration: 3,
+      connections: 4,
+      group: 'practitioners',
+      cpuProfile: 'floor',
+    });
+    expect(parseBenchOptions(['--cpu-profile', 'GET /profile'], {}).cpuProfile).toBe(
+      'GET /profile',
+    );
   });
 
   it.each([
     [['--duration', '0']],
     [['--duration', 'ten']],
-    [['--issue', '4']],
+    [['--group', 'crm']],
+    [['--issue', '3']],
+    [['--cpu-profile', '']],
     [['--unknown', '1']],
     [['positional']],
   ])('refuses %j with the usage', (argv) => {
     expect(() => parseBenchOptions(argv, {})).toThrow(BenchUsageError);
   });
+
+  it('names the flag of a refused value as it is typed', () => {
+    expect(() => parseBenchOptions([], { BENCH_GROUP: 'issue-3' })).toThrow(/^--group: /);
+  });
 });
 
 describe('bench scenarios', () => {
+  it('groups every route by its API group, with the targets against the transaction limit', () => {
+    const users = [{ id: randomUUID(), token: 't' }];
+    const routes = [...userScenarios(users), ...directoryScenarios([randomUUID()])];
+    expect(routes.every((s) => (GROUPS as readonly string[]).includes(s.group))).toBe(true);
+    expect(Object.fromEntries(routes.map((s) => [s.name, [s.group, s.target]]))).toEqual({
+      'GET /profile': ['profile', 0.5],
+      'GET /relatives (10 relatives)': ['relatives', 0.5],
+      'PATCH /settings': ['settings', 0.5],
+      'GET /practitioners/search?q=<city>': ['practitioners', 0.15],
+      'GET /practitioners/search?q=<city>&lat&lng': ['practitioners', 0.15],
+      'GET /practitioners/:id': ['practitioners', 0.3],
+      'GET /practitioners/:id/slots (14 days)': ['practitioners', 0.3],
+      'GET /practitioners/:id/slots (62 days)': ['practitioners', undefined],
+    });
+    expect(floorScenario(users).target).toBe(0.6);
+    expect(referenceScenario('transaction').name).toBe(TRANSACTION_LIMIT);
+  });
+
   it('dates requests on the Israeli calendar', () => {
     const lateEvening = new Date('2026-03-01T22:30:00Z');
     expect(israelDate(0, lateEvening)).toBe('2026-03-02');
@@ -177,23 +267,151 @@ describe('bench floor app', () => {
     expect((await call(benchApp, 'GET', '/bench/floor')).status).toBe(401);
   });
 
-  it('counts the same statements per floor request over one request or many', async () => {
+  it('counts the same statements and round trips per floor request over one request or many', async () => {
     const user = await createUser();
     const read = async () =>
-      (await call(benchApp, 'GET', '/bench/queries', { token: user.token })).body.sent as number;
-    const readCost = -(await read()) + (await read());
-    const perRequest = async (requests: number) => {
+      (await call(benchApp, 'GET', '/bench/queries', { token: user.token })).body as {
+        statements: number;
+        writes: number;
+      };
+    const first = await read();
+    const second = await read();
+    const readCost = {
+      statements: second.statements - first.statements,
+      writes: second.writes - first.writes,
+    };
+    const counted = async (requests: number) => {
       const before = await read();
       for (let i = 0; i < requests; i++) {
         await call(benchApp, 'GET', '/bench/floor', { token: user.token });
       }
-      return roundTripsPerRequest(before, await read(), readCost, requests);
+      return perRequest(before, await read(), readCost, requests);
     };
-    const one = await perRequest(1);
-    expect(Number.isInteger(one)).toBe(true);
+    const one = await counted(1);
+    expect(Number.isInteger(one.statements) && Number.isInteger(one.roundTrips)).toBe(true);
     // At least the user's transaction: begin, role and claims, select 1, commit.
-    expect(one).toBeGreaterThanOrEqual(4);
-    expect(await perRequest(5)).toBe(one);
+    expect(one.statements).toBeGreaterThanOrEqual(4);
+    // No more round trips than statements, and at least begin, the statements, commit.
+    expect(one.roundTrips).toBeGreaterThanOrEqual(3);
+    expect(one.roundTrips).toBeLessThanOrEqual(one.statements);
+    expect(await counted(5)).toEqual(one);
+  });
+
+  it('profiles its own process between start and stop, once at a time', async () => {
+    const { token } = await createUser();
+    expect((await call(benchApp, 'POST', '/bench/cpu-profile/stop', { token })).status).toBe(404);
+    expect((await call(benchApp, 'POST', '/bench/cpu-profile/start', { token })).status).toBe(200);
+    expect((await call(benchApp, 'POST', '/bench/cpu-profile/start', { token })).status).toBe(409);
+    await call(benchApp, 'GET', '/bench/floor', { token });
+    const stopped = await call<CpuProfile>(benchApp, 'POST', '/bench/cpu-profile/stop', { token });
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.nodes.length).toBeGreaterThan(0);
+    expect(stopped.body.endTime).toBeGreaterThanOrEqual(stopped.body.startTime);
+    expect(summariseProfile(stopped.body, process.cwd()).categories.length).toBeGreaterThan(0);
+    expect((await call(benchApp, 'POST', '/bench/cpu-profile/stop', { token })).status).toBe(404);
+  });
+});
+
+describe('bench CPU profile summary', () => {
+  const root = '/repo';
+  const url = (file: string) => pathToFileURL(path.join(root, file)).href;
+
+  it('tells our code, each package and the runtime apart by script URL', () => {
+    const rootUrl = `${pathToFileURL(root).href}/`;
+    expect(categoryOf(url('shared/http/logger.ts'), rootUrl)).toBe('our code');
+    expect(categoryOf(url('node_modules/hono/dist/hono-base.js'), rootUrl)).toBe('hono');
+    expect(categoryOf(url('node_modules/@hono/zod-openapi/dist/index.js'), rootUrl)).toBe('hono');
+    expect(categoryOf(url('node_modules/zod/v4/core/parse.js'), rootUrl)).toBe('zod');
+    expect(categoryOf(url('node_modules/jose/dist/webapi/jws.js'), rootUrl)).toBe('jose');
+    expect(
+      categoryOf(
+        url('node_modules/.deno/postgres@3.4.9/node_modules/postgres/src/query.js'),
+        rootUrl,
+      ),
+    ).toBe('postgres');
+    expect(categoryOf(url('node_modules/fast-check/lib/a.js'), rootUrl)).toBe('other packages');
+    expect(categoryOf('ext:deno_http/00_serve.ts', rootUrl)).toBe('runtime');
+    expect(categoryOf('node:net', rootUrl)).toBe('runtime');
+    expect(categoryOf('', rootUrl)).toBe('runtime');
+    expect(categoryOf('file:///elsewhere/x.ts', rootUrl)).toBe('runtime');
+  });
+
+  it('shares the busy samples by category, and gives runtime work to the code that called it', () => {
+    const frame = (functionName: string, file: string) => ({
+      functionName,
+      url: file ? url(file) : '',
+      lineNumber: 9,
+    });
+    const profile: CpuProfile = {
+      startTime: 0,
+      endTime: 2_000_000,
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), hitCount: 0, children: [2, 3, 4] },
+        { id: 2, callFrame: frame('(idle)', ''), hitCount: 50 },
+        { id: 3, callFrame: frame('(garbage collector)', ''), hitCount: 10 },
+        {
+          id: 4,
+          callFrame: frame('handle', 'shared/http/create-app.ts'),
+          hitCount: 5,
+          children: [5],
+        },
+        {
+          id: 5,
+          callFrame: frame('jwtVerify', 'node_modules/jose/dist/jwt.js'),
+          hitCount: 5,
+          children: [6],
+        },
+        { id: 6, callFrame: frame('verify', ''), hitCount: 30 },
+      ],
+    };
+    const summary = summariseProfile(profile, root);
+    expect(summary.durationMs).toBe(2000);
+    expect(summary.busy).toBe(0.5);
+    expect(summary.categories).toEqual([
+      { category: 'runtime', self: 0.8, caused: 0.2 },
+      { category: 'our code', self: 0.1, caused: 0.1 },
+      { category: 'jose', self: 0.1, caused: 0.7 },
+    ].sort((a, b) => b.self - a.self));
+    expect(summary.top[0]).toEqual({
+      name: 'verify (from jwtVerify node_modules/jose/dist/jwt.js:10)',
+      category: 'runtime',
+      share: 0.6,
+    });
+    expect(summary.top.map((f) => f.name)).toContain('handle shared/http/create-app.ts:10');
+  });
+});
+
+describe('bench reference servers', () => {
+  const servers = new Map<string, ReferenceServer>();
+  const claims = { sub: randomUUID(), role: 'authenticated' };
+
+  beforeAll(async () => {
+    const started = await Promise.all(
+      REFERENCE_KINDS.map((kind) => startReferenceServer(kind, inject('databaseUrl'), claims)),
+    );
+    for (const server of started) servers.set(server.kind, server);
+  });
+
+  afterAll(async () => {
+    await Promise.all([...servers.values()].map((server) => server.stop()));
+  });
+
+  it.each(
+    [
+      ['constant', { statements: 0, roundTrips: 0 }],
+      ['select 1', { statements: 1, roundTrips: 1 }],
+      // begin, set_config and select 1 in one write; then commit.
+      ['transaction', { statements: 4, roundTrips: 2 }],
+    ] as const,
+  )('%s answers and sends what it says to Postgres', async (kind, expected) => {
+    const server = servers.get(kind)!;
+    const res = await fetch(`${server.url}/`);
+    expect([res.status, await res.text()]).toEqual([200, 'ok']);
+    const counter = await wireCounterAt(`${server.url}/counts`);
+    expect(counter.readCost).toEqual({ statements: 0, writes: 0 });
+    expect(await countPerRequest(server.url, referenceScenario(kind), counter, 5)).toEqual(
+      expected,
+    );
   });
 });
 

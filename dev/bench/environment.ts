@@ -93,6 +93,8 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
     port,
     output: 'pipe',
     extraApps: { bench: 'dev/bench/floor/app.ts' },
+    // The wire counter, and the inspector for the CPU profiler.
+    extraPermissions: { read: ['dev/round-trips.ts'], sys: ['inspector'] },
     env: {
       DATABASE_URL: databaseUrl,
       SUPABASE_DB_URL: '',

@@ -1,21 +1,12 @@
 import autocannon from 'autocannon';
-import { roundTripsPerRequest } from './results.ts';
+import type { WireCounts } from '../round-trips.ts';
+import { type LoadRun, perRequest } from './results.ts';
 import type { Scenario } from './scenarios.ts';
 
-export interface LoadSettings {
-  durationSeconds: number;
-  warmupSeconds: number;
-  connections: number;
-  /** Sequential requests over which round trips are counted. */
-  sample: number;
-}
-
-export interface LoadFigures {
-  requests: number;
-  durationSeconds: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-  failures: number;
+/** A server's wire counter (statements, socket writes) and what one reading of it adds. */
+export interface WireCounter {
+  read(): Promise<WireCounts>;
+  readCost: WireCounts;
 }
 
 /** One request of the scenario; anything but 2xx stops the benchmark, since its figures would mean nothing. */
@@ -34,76 +25,80 @@ async function send(baseUrl: string, scenario: Scenario): Promise<void> {
   }
 }
 
-/** Reads the statement counter of the gateway process through the benchmark's own app. */
-export function queryCounter(baseUrl: string, token: string): () => Promise<number> {
-  return async () => {
-    const res = await fetch(`${baseUrl}/functions/v1/bench/queries`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (!res.ok) throw new Error(`The query counter answered ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as { sent: number }).sent;
+/**
+ * The counter at `url`: the bench app's route in the gateway (which needs a token and runs the
+ * middleware's statements) or a reference server's `/counts`.
+ */
+export async function wireCounterAt(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<WireCounter> {
+  const read = async () => {
+    const res = await fetch(url, { headers });
+    if (!res.ok) throw new Error(`The wire counter answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as WireCounts;
+  };
+  const first = await read();
+  const second = await read();
+  return {
+    read,
+    readCost: {
+      statements: second.statements - first.statements,
+      writes: second.writes - first.writes,
+    },
   };
 }
 
-/** What one reading of the counter adds to it: the middleware statements of its own request. */
-export async function counterReadCost(read: () => Promise<number>): Promise<number> {
-  const first = await read();
-  return (await read()) - first;
+/**
+ * The counter once the server is idle: requests still in flight when the previous load run
+ * ended would otherwise be counted against the next route.
+ */
+async function idleCounts(counter: WireCounter): Promise<WireCounts> {
+  let last = await counter.read();
+  for (let tries = 0; tries < 50; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await counter.read();
+    if (
+      now.statements - last.statements === counter.readCost.statements &&
+      now.writes - last.writes === counter.readCost.writes
+    ) return now;
+    last = now;
+  }
+  throw new Error('The server kept talking to Postgres with no request: nothing can be counted.');
 }
 
 /**
- * The counter once the gateway is idle: requests still in flight when the previous load run
- * ended would otherwise be counted against the next route.
+ * Statements and round trips per request over `sample` sequential requests; also proves the
+ * route answers 2xx.
  */
-async function idleCounter(read: () => Promise<number>, readCost: number): Promise<number> {
-  let last = await read();
-  for (let tries = 0; tries < 50; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const now = await read();
-    if (now - last === readCost) return now;
-    last = now;
-  }
-  throw new Error(
-    'The gateway kept sending statements with no request: round trips cannot be counted.',
-  );
-}
-
-/** Statements per request over `sample` sequential requests; also proves the route answers 2xx. */
-export async function countRoundTrips(
+export async function countPerRequest(
   baseUrl: string,
   scenario: Scenario,
-  read: () => Promise<number>,
-  readCost: number,
+  counter: WireCounter,
   sample: number,
-): Promise<number> {
-  const before = await idleCounter(read, readCost);
+): Promise<{ statements: number; roundTrips: number }> {
+  const before = await idleCounts(counter);
   for (let i = 0; i < sample; i++) await send(baseUrl, scenario);
-  return roundTripsPerRequest(before, await read(), readCost, sample);
+  return perRequest(before, await counter.read(), counter.readCost, sample);
 }
 
-function cannon(baseUrl: string, scenario: Scenario, connections: number, duration: number) {
-  return autocannon({
+/** `seconds` of load over `connections` connections. */
+export async function loadRoute(
+  baseUrl: string,
+  scenario: Scenario,
+  connections: number,
+  seconds: number,
+): Promise<LoadRun> {
+  const result = await autocannon({
     url: baseUrl,
     connections,
-    duration,
+    duration: seconds,
     requests: [{
       method: scenario.method,
       body: scenario.body,
       setupRequest: (request) => ({ ...request, ...scenario.next() }),
     }],
   });
-}
-
-/** A short warm-up (JIT, plans, pool connections), then the measured run. */
-export async function loadRoute(
-  baseUrl: string,
-  scenario: Scenario,
-  settings: LoadSettings,
-): Promise<LoadFigures> {
-  if (settings.warmupSeconds > 0) {
-    await cannon(baseUrl, scenario, settings.connections, settings.warmupSeconds);
-  }
-  const result = await cannon(baseUrl, scenario, settings.connections, settings.durationSeconds);
   return {
     requests: result.requests.total,
     durationSeconds: result.duration,

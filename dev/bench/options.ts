@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { GROUPS } from './scenarios.ts';
 
 export const BENCH_USAGE =
   `Usage: npm run bench -- [options]   (each option also as an environment variable)
   --duration <s>        measured seconds per route (BENCH_DURATION, default 10)
   --warmup <s>          warm-up seconds per route (BENCH_WARMUP, default 2)
   --connections <n>     concurrent connections (BENCH_CONNECTIONS, default 10)
-  --sample <n>          sequential requests for SQL round trips (BENCH_SAMPLE, default 20)
+  --sample <n>          sequential requests counting statements and round trips (BENCH_SAMPLE, default 20)
   --practitioners <n>   generated practitioners (BENCH_PRACTITIONERS, default 10000)
-  --only <text>         only routes whose name contains it; the floor always runs (BENCH_ONLY)
-  --issue <2|3>         only the routes of one issue (BENCH_ISSUE)`;
+  --only <text>         only routes whose name contains it (BENCH_ONLY)
+  --group <name>        only the routes of one API group: ${GROUPS.join(', ')} (BENCH_GROUP)
+  --cpu-profile <text>  profile the gateway's CPU over one more load run of the first route
+                        whose name contains it (BENCH_CPU_PROFILE)
+The reference servers and the floor always run.`;
 
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
 
@@ -20,7 +24,8 @@ const schema = z.object({
   sample: count(1000).default(20),
   practitioners: count(1_000_000).default(10_000),
   only: z.string().min(1).optional(),
-  issue: z.enum(['2', '3']).transform(Number).optional(),
+  group: z.enum(GROUPS).optional(),
+  cpuProfile: z.string().min(1).optional(),
 });
 
 export type BenchOptions = z.infer<typeof schema>;
@@ -34,8 +39,12 @@ const ENV: Record<keyof BenchOptions, string> = {
   sample: 'BENCH_SAMPLE',
   practitioners: 'BENCH_PRACTITIONERS',
   only: 'BENCH_ONLY',
-  issue: 'BENCH_ISSUE',
+  group: 'BENCH_GROUP',
+  cpuProfile: 'BENCH_CPU_PROFILE',
 };
+
+/** `cpuProfile` is given as `--cpu-profile`. */
+const flagOf = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Flags win over the environment; every problem is named at once. */
 export function parseBenchOptions(
@@ -46,7 +55,9 @@ export function parseBenchOptions(
   try {
     flags = parseArgs({
       args: argv,
-      options: Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])),
+      options: Object.fromEntries(
+        Object.keys(ENV).map((k) => [flagOf(k), { type: 'string' as const }]),
+      ),
       strict: true,
       allowPositionals: false,
     }).values;
@@ -54,11 +65,13 @@ export function parseBenchOptions(
     throw new BenchUsageError(`${(e as Error).message}\n${BENCH_USAGE}`);
   }
   const input = Object.fromEntries(
-    Object.entries(ENV).map(([key, variable]) => [key, flags[key] ?? (env[variable] || undefined)]),
+    Object.entries(ENV).map((
+      [key, variable],
+    ) => [key, flags[flagOf(key)] ?? (env[variable] || undefined)]),
   );
   const result = schema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`);
+    const problems = result.error.issues.map((i) => `--${flagOf(i.path.join('.'))}: ${i.message}`);
     throw new BenchUsageError(`${problems.join('\n')}\n${BENCH_USAGE}`);
   }
   return result.data;

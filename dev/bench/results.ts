@@ -1,89 +1,157 @@
-/** What one route's load run measured. */
-export interface Measurement {
-  name: string;
-  issue: 2 | 3;
-  /** Least share of the floor's requests/s this route must reach; absent for the floor itself. */
-  target?: number;
+import type { WireCounts } from '../round-trips.ts';
+
+/** One load run: the figures autocannon reports. */
+export interface LoadRun {
   requests: number;
   durationSeconds: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
-  /** Statements sent to Postgres per request, from sequential requests. */
-  roundTrips: number;
   /** Responses other than 2xx, and connection errors or timeouts: any makes the figures invalid. */
   failures: number;
 }
 
+/** What was measured of one route or reference server, over one or more load runs. */
+export interface Measurement {
+  name: string;
+  /** The API group (`--group`), or `reference` and `bench` for what every run measures. */
+  group: string;
+  /** Least share of the transaction limit's requests/s; absent for the references. */
+  target?: number;
+  /** SQL statements per request, from sequential requests. */
+  statements: number;
+  /** Network round trips to Postgres per request (socket writes), from sequential requests. */
+  roundTrips: number;
+  /** The floor and the references run at the start and at the end of the benchmark, routes once. */
+  runs: LoadRun[];
+}
+
 export interface RouteResult extends Measurement {
+  /** Requests/s of each run, in order. */
+  rates: number[];
+  /** The median of `rates`. */
   requestsPerSecond: number;
-  ratioToFloor: number;
-  /** True or false against the target; null for the floor, which has none. */
+  /** (max - min) / median of `rates`; null with a single run, which shows no noise. */
+  spread: number | null;
+  /** Medians over the runs. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  failures: number;
+  /** `requestsPerSecond` over the transaction limit's. */
+  ratioToLimit: number;
+  /** True or false against the target; null without one. */
   met: boolean | null;
 }
 
-export const FLOOR_NAME = 'floor: select 1 as user';
+export const REFERENCE_GROUP = 'reference';
+/** Reference (c), the limit every route is compared with. */
+export const TRANSACTION_LIMIT = '(c) RLS transaction: begin, set_config, select 1, commit';
+export const FLOOR_NAME = 'floor: auth + rate limit + RLS select 1';
 
-export const requestsPerSecond = (m: Pick<Measurement, 'requests' | 'durationSeconds'>) =>
-  m.durationSeconds > 0 ? m.requests / m.durationSeconds : 0;
+export const requestsPerSecond = (run: Pick<LoadRun, 'requests' | 'durationSeconds'>) =>
+  run.durationSeconds > 0 ? run.requests / run.durationSeconds : 0;
 
-/**
- * Statements per request between two readings of the gateway's counter taken around `requests`
- * sequential requests; `readCost` is what one reading itself adds (the later reading's own
- * middleware statements are in `after`).
- */
-export function roundTripsPerRequest(
-  before: number,
-  after: number,
-  readCost: number,
-  requests: number,
-): number {
-  if (requests <= 0) throw new Error('Count round trips over at least one request.');
-  return Math.max(0, after - before - readCost) / requests;
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('No median of nothing.');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Each route against the floor's requests/s. A route with failures never meets its target. */
-export function compareToFloor(measurements: Measurement[]): RouteResult[] {
-  const floor = measurements.find((m) => m.name === FLOOR_NAME);
-  if (!floor) throw new Error('The floor route was not measured.');
-  const floorRate = requestsPerSecond(floor);
+/** How far apart repeated runs of the same thing came out: (max - min) / median. */
+export function spread(values: number[]): number | null {
+  if (values.length < 2) return null;
+  const m = median(values);
+  return m > 0 ? (Math.max(...values) - Math.min(...values)) / m : 0;
+}
+
+/**
+ * Statements and round trips per request between two readings of a wire counter taken around
+ * `requests` sequential requests; `readCost` is what one reading itself adds (the gateway's
+ * counter route runs the middleware's statements; a reference server's costs nothing).
+ */
+export function perRequest(
+  before: WireCounts,
+  after: WireCounts,
+  readCost: WireCounts,
+  requests: number,
+): { statements: number; roundTrips: number } {
+  if (requests <= 0) throw new Error('Count round trips over at least one request.');
+  const per = (key: keyof WireCounts) =>
+    Math.max(0, after[key] - before[key] - readCost[key]) / requests;
+  return { statements: per('statements'), roundTrips: per('writes') };
+}
+
+/**
+ * Each route and reference against the median requests/s of the transaction limit (c). A route
+ * with failures never meets its target.
+ */
+export function compareToLimit(measurements: Measurement[]): RouteResult[] {
+  const limit = measurements.find((m) => m.name === TRANSACTION_LIMIT);
+  if (!limit) throw new Error('The transaction limit (reference c) was not measured.');
+  const limitRate = median(limit.runs.map(requestsPerSecond));
   return measurements.map((m) => {
-    const rate = requestsPerSecond(m);
-    const ratioToFloor = floorRate > 0 ? rate / floorRate : 0;
-    const met = m.target === undefined ? null : m.failures === 0 && ratioToFloor >= m.target;
-    return { ...m, requestsPerSecond: rate, ratioToFloor, met };
+    if (m.runs.length === 0) throw new Error(`${m.name} has no load run.`);
+    const rates = m.runs.map(requestsPerSecond);
+    const rate = median(rates);
+    const failures = m.runs.reduce((sum, run) => sum + run.failures, 0);
+    const ratioToLimit = limitRate > 0 ? rate / limitRate : 0;
+    return {
+      ...m,
+      rates,
+      requestsPerSecond: rate,
+      spread: spread(rates),
+      latencyP50Ms: median(m.runs.map((r) => r.latencyP50Ms)),
+      latencyP99Ms: median(m.runs.map((r) => r.latencyP99Ms)),
+      failures,
+      ratioToLimit,
+      met: m.target === undefined ? null : failures === 0 && ratioToLimit >= m.target,
+    };
   });
 }
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
+const percent = (share: number) => `${fixed(share * 100, 1)} %`;
 
-/** A plain-text table, one row per route, in the order measured. */
+/** A plain-text table, one row per route or reference, in the order first measured. */
 export function formatTable(results: RouteResult[]): string {
   const header = [
     'route',
-    'issue',
+    'group',
     'req/s',
+    'spread',
     'p50 ms',
     'p99 ms',
     'SQL/req',
-    'x floor',
+    'RT/req',
+    'x (c)',
     'target',
     'met',
   ];
   const rows = results.map((r) => [
     r.name,
-    String(r.issue),
+    r.group,
     fixed(r.requestsPerSecond, 0),
+    r.spread === null ? '' : percent(r.spread),
     fixed(r.latencyP50Ms, 1),
     fixed(r.latencyP99Ms, 1),
+    fixed(r.statements, 1),
     fixed(r.roundTrips, 1),
-    fixed(r.ratioToFloor, 2),
+    fixed(r.ratioToLimit, 2),
     r.target === undefined ? '' : `>= ${fixed(r.target, 2)}`,
     r.met === null ? '' : r.met ? 'yes' : r.failures > 0 ? `NO (${r.failures} failed)` : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const numeric = new Set([1, 2, 3, 4, 5, 6]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8]);
   const line = (cells: string[]) =>
     cells.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
       .join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Each run of what was measured more than once, so noise can be told from a change. */
+export function formatRuns(results: RouteResult[]): string[] {
+  return results.filter((r) => r.spread !== null).map((r) =>
+    `${r.name}: ${r.rates.map((rate) => fixed(rate, 0)).join(', ')} req/s, ` +
+    `spread ${percent(r.spread!)} of the median`
+  );
 }

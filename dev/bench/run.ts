@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { decodeJwt } from 'jose';
 import postgres from 'postgres';
 import { ROOT } from '../database.ts';
 import { CITIES } from './cities.ts';
@@ -12,59 +13,99 @@ import {
   startBenchGateway,
 } from './environment.ts';
 import { benchPractitionerIds, benchUsers } from './fixtures.ts';
-import { counterReadCost, countRoundTrips, loadRoute, queryCounter } from './load.ts';
+import { type CpuProfile, formatProfile, summariseProfile } from './cpu-profile.ts';
+import { countPerRequest, loadRoute, type WireCounter, wireCounterAt } from './load.ts';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
 import { explainSearch, formatPlan, type PlanSummary } from './plan.ts';
+import { REFERENCE_KINDS } from './reference/kinds.ts';
+import { type ReferenceServer, startReferenceServer } from './reference/start.ts';
 import {
-  compareToFloor,
-  FLOOR_NAME,
+  compareToLimit,
+  formatRuns,
   formatTable,
   type Measurement,
   requestsPerSecond,
   type RouteResult,
+  TRANSACTION_LIMIT,
 } from './results.ts';
-import { directoryScenarios, type Scenario, userScenarios } from './scenarios.ts';
+import {
+  directoryScenarios,
+  floorScenario,
+  referenceScenario,
+  type Scenario,
+  userScenarios,
+} from './scenarios.ts';
 
 const log = (line: string) => console.log(line);
 
+/** What one load run targets: the gateway or a reference server, and its wire counter. */
+interface Subject {
+  scenario: Scenario;
+  baseUrl: string;
+  counter: WireCounter;
+}
+
 function chosen(scenarios: Scenario[], options: BenchOptions): Scenario[] {
   return scenarios.filter((s) =>
-    s.name === FLOOR_NAME ||
-    ((options.issue === undefined || s.issue === options.issue) &&
-      (!options.only || s.name.includes(options.only)))
+    (options.group === undefined || s.group === options.group) &&
+    (!options.only || s.name.includes(options.only))
   );
 }
 
-async function measure(
-  gateway: BenchGateway,
-  scenarios: Scenario[],
-  token: string,
-  options: BenchOptions,
-) {
-  const read = queryCounter(gateway.url, token);
-  const readCost = await counterReadCost(read);
-  const settings = {
-    durationSeconds: options.duration,
-    warmupSeconds: options.warmup,
-    connections: options.connections,
-    sample: options.sample,
-  };
-  const measurements: Measurement[] = [];
-  for (const scenario of scenarios) {
-    const roundTrips = await countRoundTrips(gateway.url, scenario, read, readCost, options.sample);
-    const figures = await loadRoute(gateway.url, scenario, settings);
-    const m: Measurement = {
-      name: scenario.name,
-      issue: scenario.issue,
-      target: scenario.target,
-      roundTrips,
-      ...figures,
-    };
-    measurements.push(m);
-    const rate = requestsPerSecond(m).toFixed(0);
-    log(`  ${scenario.name}: ${rate} req/s, ${roundTrips.toFixed(1)} SQL/req`);
+/**
+ * The references and the floor, then the routes, then the references and the floor again: each
+ * run after the same warm-up, so neither the order nor a cold start favours anything, and the
+ * repeated runs show the noise. Statements and round trips are counted once, after the warm-up.
+ */
+async function measure(always: Subject[], routes: Subject[], options: BenchOptions) {
+  const measurements = new Map<string, Measurement>();
+  for (const { scenario, baseUrl, counter } of [...always, ...routes, ...always]) {
+    if (options.warmup > 0) {
+      await loadRoute(baseUrl, scenario, options.connections, options.warmup);
+    }
+    let m = measurements.get(scenario.name);
+    if (!m) {
+      const counts = await countPerRequest(baseUrl, scenario, counter, options.sample);
+      m = {
+        name: scenario.name,
+        group: scenario.group,
+        target: scenario.target,
+        ...counts,
+        runs: [],
+      };
+      measurements.set(scenario.name, m);
+    }
+    const run = await loadRoute(baseUrl, scenario, options.connections, options.duration);
+    m.runs.push(run);
+    log(
+      `  ${scenario.name}: ${requestsPerSecond(run).toFixed(0)} req/s, ` +
+        `${m.statements.toFixed(1)} SQL/req, ${m.roundTrips.toFixed(1)} round trips/req`,
+    );
   }
-  return measurements;
+  return [...measurements.values()];
+}
+
+/** One more load run of `subject` with the gateway's CPU profiler on, after the same warm-up. */
+async function profileGateway(
+  gatewayUrl: string,
+  token: string,
+  { scenario, baseUrl }: Subject,
+  options: BenchOptions,
+): Promise<CpuProfile> {
+  const control = async (action: 'start' | 'stop') => {
+    const res = await fetch(`${gatewayUrl}/functions/v1/bench/cpu-profile/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) {
+      throw new Error(`The profiler's ${action} answered ${res.status}: ${await res.text()}`);
+    }
+    return await res.json();
+  };
+  if (options.warmup > 0) await loadRoute(baseUrl, scenario, options.connections, options.warmup);
+  await control('start');
+  await loadRoute(baseUrl, scenario, options.connections, options.duration);
+  return (await control('stop')) as CpuProfile;
 }
 
 async function searchPlans(databaseUrl: string): Promise<PlanSummary[]> {
@@ -83,19 +124,20 @@ async function searchPlans(databaseUrl: string): Promise<PlanSummary[]> {
 function verdicts(results: RouteResult[]): string[] {
   return results.filter((r) => r.met !== null).map((r) =>
     `${r.met ? 'met    ' : 'NOT met'}  ${r.name}: ${
-      r.ratioToFloor.toFixed(2)
-    } x floor (target >= ${r.target})` +
+      r.ratioToLimit.toFixed(2)
+    } x (c) (target >= ${r.target})` +
     (r.failures > 0 ? `, ${r.failures} failed requests` : '')
   );
 }
 
 async function main(options: BenchOptions): Promise<void> {
-  const withDirectory = options.issue !== 2;
+  const withDirectory = options.group === undefined || options.group === 'practitioners';
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
+  const references: ReferenceServer[] = [];
   let stopping: Promise<void> | undefined;
   const stopAll = () => (stopping ??= (async () => {
-    await gateway?.stop();
+    await Promise.all([gateway, ...references].map((server) => server?.stop()));
     await database?.stop();
   })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -106,37 +148,93 @@ async function main(options: BenchOptions): Promise<void> {
   }
 
   const startedAt = new Date();
+  /** Writes `bench/results/<start time>.<extension>` and returns its path from the root. */
+  const writeResult = async (extension: string, content: string) => {
+    const file = path.join(
+      ROOT,
+      'bench',
+      'results',
+      `${startedAt.toISOString().replace(/[:.]/g, '-')}.${extension}`,
+    );
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+    return path.relative(ROOT, file);
+  };
   try {
     database = await openBenchDatabase(log);
     log(`Database: ${database.origin}.`);
     const sql = postgres(database.url, { max: 2, onnotice: () => {} });
     try {
       const data = withDirectory ? await loadBenchData(sql, options.practitioners, log) : undefined;
-      log('Starting the Deno gateway with the bench app.');
+      log('Starting the Deno gateway with the bench app, and the reference servers.');
       gateway = await startBenchGateway(database.url);
       const users = await benchUsers(sql, gateway.keys, gateway.url);
-      const scenarios = chosen([
+      const token = users[0].token;
+      for (const kind of REFERENCE_KINDS) {
+        references.push(await startReferenceServer(kind, database.url, decodeJwt(token)));
+      }
+
+      const gatewayCounter = await wireCounterAt(`${gateway.url}/functions/v1/bench/queries`, {
+        authorization: `Bearer ${token}`,
+      });
+      const onGateway = (scenario: Scenario): Subject => ({
+        scenario,
+        baseUrl: gateway!.url,
+        counter: gatewayCounter,
+      });
+      const always: Subject[] = [];
+      for (const server of references) {
+        always.push({
+          scenario: referenceScenario(server.kind),
+          baseUrl: server.url,
+          counter: await wireCounterAt(`${server.url}/counts`),
+        });
+      }
+      always.push(onGateway(floorScenario(users)));
+      const routes = chosen([
         ...userScenarios(users),
         ...(withDirectory ? directoryScenarios(await benchPractitionerIds(sql)) : []),
-      ], options);
+      ], options).map(onGateway);
+      const profiled = options.cpuProfile === undefined
+        ? undefined
+        : [always.at(-1)!, ...routes].find((s) => s.scenario.name.includes(options.cpuProfile!));
+      if (options.cpuProfile !== undefined && !profiled) {
+        throw new BenchUsageError(
+          `--cpu-profile: no measured route contains "${options.cpuProfile}".`,
+        );
+      }
+
       log(
-        `Measuring ${scenarios.length} routes: ${options.warmup} s warm-up + ${options.duration} s each, ` +
+        `Measuring the references and the floor, ${routes.length} routes, then the references and ` +
+          `the floor again: ${options.warmup} s warm-up + ${options.duration} s each, ` +
           `${options.connections} connections.`,
       );
-      const results = compareToFloor(await measure(gateway, scenarios, users[0].token, options));
+      const results = compareToLimit(await measure(always, routes, options));
       const plans = withDirectory ? await searchPlans(database.url) : [];
+      let cpuProfile;
+      if (profiled) {
+        log(`Profiling the gateway's CPU under ${profiled.scenario.name}.`);
+        const profile = await profileGateway(gateway.url, token, profiled, options);
+        cpuProfile = {
+          route: profiled.scenario.name,
+          file: await writeResult('cpuprofile', JSON.stringify(profile)),
+          summary: summariseProfile(profile, ROOT),
+        };
+      }
 
       log(`\n${formatTable(results)}\n`);
+      log(
+        `Ratios are to the median req/s of (c). Repeated runs:\n${
+          formatRuns(results).join('\n')
+        }\n`,
+      );
       for (const plan of plans) log(`${formatPlan(plan)}\n`);
+      if (cpuProfile) {
+        log(`${formatProfile(cpuProfile.route, cpuProfile.summary)}`);
+        log(`The profile is in ${cpuProfile.file} (Chrome DevTools opens it).\n`);
+      }
       log(verdicts(results).join('\n'));
 
-      const file = path.join(
-        ROOT,
-        'bench',
-        'results',
-        `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`,
-      );
-      await mkdir(path.dirname(file), { recursive: true });
       const report = {
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
@@ -144,11 +242,13 @@ async function main(options: BenchOptions): Promise<void> {
         machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
         database: database.origin,
         data,
+        limit: TRANSACTION_LIMIT,
         routes: results,
         plans,
+        cpuProfile,
       };
-      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-      log(`\nResults written to ${path.relative(ROOT, file)}.`);
+      const file = await writeResult('json', `${JSON.stringify(report, null, 2)}\n`);
+      log(`\nResults written to ${file}.`);
     } finally {
       await sql.end();
     }

@@ -1,17 +1,23 @@
 import { CITIES } from './cities.ts';
 import type { SignedInUser } from './fixtures.ts';
-import { FLOOR_NAME } from './results.ts';
+import type { ReferenceKind } from './reference/kinds.ts';
+import { FLOOR_NAME, REFERENCE_GROUP, TRANSACTION_LIMIT } from './results.ts';
+
+/** The API groups with routes under load, for `--group`. */
+export const GROUPS = ['profile', 'relatives', 'settings', 'practitioners'] as const;
+export type Group = (typeof GROUPS)[number];
 
 export interface NextRequest {
   path: string;
   headers: Record<string, string>;
 }
 
-/** One route under load. */
+/** One route or reference server under load. */
 export interface Scenario {
   name: string;
-  issue: 2 | 3;
-  /** Least share of the floor's requests/s. */
+  /** A `Group`; `bench` for the floor, `reference` for the reference servers. */
+  group: string;
+  /** Least share of the transaction limit's requests/s. */
   target?: number;
   method: 'GET' | 'PATCH';
   body?: string;
@@ -35,24 +41,49 @@ const signedIn = (users: SignedInUser[]) => () => ({
   authorization: `Bearer ${pick(users).token}`,
 });
 
-/** Issue 2: the signed-in routes of the patient app, and the floor they are compared with. */
+const REFERENCE_NAMES: Record<ReferenceKind, string> = {
+  constant: '(a) Deno.serve, constant body',
+  'select 1': '(b) select 1, pool of 10',
+  transaction: TRANSACTION_LIMIT,
+};
+
+/** A reference server's only request; its URL is the server's own. */
+export const referenceScenario = (kind: ReferenceKind): Scenario => ({
+  name: REFERENCE_NAMES[kind],
+  group: REFERENCE_GROUP,
+  method: 'GET',
+  next: () => ({ path: '/', headers: {} }),
+});
+
+/** The floor: the middleware of every signed-in route and the user transaction running `select 1`. */
+export function floorScenario(users: SignedInUser[]): Scenario {
+  const headers = signedIn(users);
+  return {
+    name: FLOOR_NAME,
+    group: 'bench',
+    target: 0.6,
+    method: 'GET',
+    next: () => ({ path: `${FUNCTIONS}/bench/floor`, headers: headers() }),
+  };
+}
+
+/** The signed-in routes of the patient app. */
 export function userScenarios(users: SignedInUser[]): Scenario[] {
   const headers = signedIn(users);
-  const get = (name: string, path: string, target?: number): Scenario => ({
+  const get = (name: string, group: Group, path: string): Scenario => ({
     name,
-    issue: 2,
-    target,
+    group,
+    target: 0.5,
     method: 'GET',
     next: () => ({ path: `${FUNCTIONS}${path}`, headers: headers() }),
   });
   return [
-    get(FLOOR_NAME, '/bench/floor'),
-    get('GET /profile', '/profile', 0.7),
-    get('GET /relatives (10 relatives)', '/relatives', 0.7),
+    get('GET /profile', 'profile', '/profile'),
+    get('GET /relatives (10 relatives)', 'relatives', '/relatives'),
     {
       name: 'PATCH /settings',
-      issue: 2,
-      target: 0.7,
+      group: 'settings',
+      target: 0.5,
       method: 'PATCH',
       body: JSON.stringify({ locale: 'he', reminders_enabled: true }),
       next: () => ({
@@ -63,11 +94,11 @@ export function userScenarios(users: SignedInUser[]): Scenario[] {
   ];
 }
 
-/** Issue 3: the public directory over the generated practitioners. */
+/** The public directory over the generated practitioners. */
 export function directoryScenarios(practitionerIds: string[]): Scenario[] {
   const anonymous = (name: string, target: number | undefined, path: () => string): Scenario => ({
     name,
-    issue: 3,
+    group: 'practitioners',
     target,
     method: 'GET',
     next: () => ({ path: `${FUNCTIONS}/practitioners${path()}`, headers: {} }),
@@ -78,15 +109,15 @@ export function directoryScenarios(practitionerIds: string[]): Scenario[] {
   return [
     anonymous(
       'GET /practitioners/search?q=<city>',
-      0.3,
+      0.15,
       () => `/search?q=${encodeURIComponent(city().name)}&limit=50`,
     ),
-    anonymous('GET /practitioners/search?q=<city>&lat&lng', 0.3, () => {
+    anonymous('GET /practitioners/search?q=<city>&lat&lng', 0.15, () => {
       const c = city();
       return `/search?q=${encodeURIComponent(c.name)}&lat=${c.lat}&lng=${c.lng}&limit=50`;
     }),
     anonymous('GET /practitioners/:id', 0.3, () => `/${pick(practitionerIds)}`),
-    anonymous('GET /practitioners/:id/slots (14 days)', 0.5, slots(14)),
+    anonymous('GET /practitioners/:id/slots (14 days)', 0.3, slots(14)),
     anonymous('GET /practitioners/:id/slots (62 days)', undefined, slots(62)),
   ];
 }
