@@ -14,6 +14,42 @@ interface PgError {
 const isPgError = (e: unknown): e is PgError =>
   typeof e === 'object' && e !== null && (e as { name?: string }).name === 'PostgresError';
 
+/** Seconds a client should wait before retrying while the database is away or busy. */
+const RETRY_AFTER_SECONDS = 2;
+
+const unavailable = (message: string) =>
+  new ApiError(503, 'service_unavailable', message, {}, {
+    'Retry-After': String(RETRY_AFTER_SECONDS),
+  });
+
+const databaseAway = () =>
+  unavailable('The service is temporarily unavailable. Please try again in a moment.');
+
+// The driver's own connection errors, and the socket's, carry no PostgreSQL code to map.
+const CONNECTION_ERROR_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+const isConnectionError = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null &&
+  CONNECTION_ERROR_CODES.has(String((e as { code?: unknown }).code));
+
+/**
+ * Class 08 (connection exception), and the server shutting down, crashed or still starting
+ * (57P01, 57P02, 57P03): the request met a database that is away, not a refusal.
+ */
+const isPgUnavailable = (e: PgError) => e.code.startsWith('08') || /^57P0[123]$/.test(e.code);
+
 /**
  * Database refusals a request can cause. Constraints are the last line of defence behind zod
  * and the handlers' own checks, so their messages stay generic and never echo the values.
@@ -37,8 +73,9 @@ function fromPostgres(e: PgError): ApiError | undefined {
     case '42501':
       return new ApiError(403, 'forbidden', 'You are not allowed to do this.');
     case '57014':
-      return new ApiError(503, 'service_unavailable', 'The service is busy. Please try again.');
+      return unavailable('The service is busy. Please try again.');
   }
+  if (isPgUnavailable(e)) return databaseAway();
 }
 
 function fromHttpException(e: HTTPException): ApiError {
@@ -64,6 +101,7 @@ function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
   if (isPgError(err)) return fromPostgres(err);
+  if (isConnectionError(err)) return databaseAway();
 }
 
 /** The one place that turns any thrown value into the contract's error body. */
