@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { prepareDatabase, ROOT, type RunningDatabase, startEmbeddedPostgres } from './database.ts';
 import { jwksOf, loadOrCreateKeys } from './keys.ts';
+import { type Maintenance, startMaintenance } from './maintenance.ts';
 import { claimStack, publishStack, readStackFile, releaseStack, type StackInfo, stateDir, stateFiles } from './stack-state.ts';
 import { type RunningGateway, startGateway } from './start-gateway.ts';
 
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
 
   let database: Awaited<ReturnType<typeof startDatabase>> | undefined;
   let gateway: RunningGateway | undefined;
+  let maintenance: Maintenance | undefined;
   let stopping = false;
   const aborted = new AbortController();
 
@@ -130,7 +132,11 @@ async function main(): Promise<void> {
     aborted.abort();
     const stopped = gateway?.stop();
     try {
-      await Promise.all([stopped, database?.stop()]);
+      // The maintenance connection closes first, so stopping the database reports no error.
+      await Promise.all([stopped, (async () => {
+        await maintenance?.stop();
+        await database?.stop();
+      })()]);
     } finally {
       process.exit(code);
     }
@@ -147,6 +153,7 @@ async function main(): Promise<void> {
     database = await startDatabase(settings, files.postgres);
     const { created } = await prepareDatabase(database.url);
     console.log(created ? 'Database created: schema and seed applied.' : 'Database migrations are up to date.');
+    maintenance = await startMaintenance(database.url, (message) => console.error(message));
 
     const keys = await loadOrCreateKeys(files.keys);
     const storageDir = path.resolve(ROOT, process.env.LOCAL_STORAGE_DIR || files.storage);

@@ -17,6 +17,7 @@ const schema = z
     DB_POOL_MAX: positiveInt.default(10),
     DB_STATEMENT_TIMEOUT_MS: positiveInt.default(8000),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(100),
+    TRUSTED_PROXY_HOPS: positiveInt.default(1),
     MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
     CORS_ORIGINS: z.string().default('*'),
     LOG_LEVEL: z.enum(['debug', 'info', 'error', 'silent']).default('info'),
@@ -47,6 +48,7 @@ export interface Config {
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
   rateLimitPerMinute: number;
+  trustedProxyHops: number;
   maxBodyBytes: number;
   corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'error' | 'silent';
@@ -82,6 +84,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dbPoolMax: e.DB_POOL_MAX,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,

@@ -10,8 +10,9 @@ interface ServeInfo {
 
 /**
  * Hands a request to its function the way Supabase's edge runtime does: the function sees
- * `/<group>/...`. The client address goes in `x-forwarded-for`, as the platform's proxy sets it,
- * so anonymous rate limits count per client.
+ * `/<group>/...`. The address it received the request from is appended to `x-forwarded-for`,
+ * as a proxy does (the client's own entries stay in front), so the functions apply the same
+ * trusted-hop rule locally as deployed (`TRUSTED_PROXY_HOPS`).
  */
 export function forwardToFunctions(apps: Map<string, FunctionApp>): MiddlewareHandler {
   return async (c, next) => {
@@ -31,7 +32,10 @@ export function forwardToFunctions(apps: Map<string, FunctionApp>): MiddlewareHa
       duplex: 'half',
     } as RequestInit);
     const client = (c.env as ServeInfo | undefined)?.remoteAddr?.hostname;
-    if (client) request.headers.set('x-forwarded-for', client);
+    if (client) {
+      const sent = raw.headers.get('x-forwarded-for');
+      request.headers.set('x-forwarded-for', sent ? `${sent}, ${client}` : client);
+    }
     return await app.fetch(request, c.env);
   };
 }

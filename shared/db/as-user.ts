@@ -1,4 +1,5 @@
 import { systemDb, type Tx } from './client.ts';
+import { isConnectionLost } from './connection-lost.ts';
 
 export interface JwtClaims {
   sub: string;
@@ -19,10 +20,47 @@ export function asAnon<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
   return asRole('anon', { role: 'anon' }, work);
 }
 
-function asRole<T>(role: string, claims: object, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return systemDb().begin(async (tx) => {
-    await tx`select set_config('role', ${role}, true),
-                    set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return await work(tx);
-  }) as Promise<T>;
+async function firstFailure(statements: Promise<unknown>[]): Promise<unknown> {
+  for (const outcome of await Promise.allSettled(statements)) {
+    if (outcome.status === 'rejected') return outcome.reason;
+  }
+}
+
+/**
+ * The transaction's opening (`begin`, then the role and claims) is issued without waiting, so
+ * it leaves with the work's first statement in one write: one round trip, then the commit.
+ * `sql.begin` would wait for `begin` alone first. Statements run in the order they were issued
+ * on the one reserved connection, so RLS already applies to the first statement of the work;
+ * if the opening fails, the transaction is aborted and the work's statements fail with it.
+ */
+async function asRole<T>(role: string, claims: object, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const tx = await systemDb().reserve();
+  const opening = [
+    tx`begin`.execute(),
+    tx`select set_config('role', ${role}, true),
+              set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`.execute(),
+  ];
+  // Their failures are reported below, in order, rather than as unhandled rejections.
+  for (const statement of opening) statement.catch(() => {});
+  // A connection lost on the way is back in the driver's closed queue already: releasing it
+  // would hand the dead connection to the next request, and a rollback would run on whatever
+  // the driver reconnected it for.
+  let usable = true;
+  try {
+    const result = await work(tx);
+    await Promise.all(opening);
+    await tx`commit`;
+    return result;
+  } catch (e) {
+    const cause = (await firstFailure(opening)) ?? e;
+    usable = !isConnectionLost(cause) && !isConnectionLost(e);
+    if (usable) {
+      await tx`rollback`.catch((rollbackError) => {
+        usable = !isConnectionLost(rollbackError);
+      });
+    }
+    throw cause;
+  } finally {
+    if (usable) tx.release();
+  }
 }

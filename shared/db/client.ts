@@ -2,7 +2,11 @@ import postgres from 'postgres';
 import { config } from '../config.ts';
 
 export type Sql = postgres.Sql;
-export type Tx = postgres.TransactionSql;
+/**
+ * What a unit of work runs its statements on: one connection inside a transaction (a reserved
+ * connection of `asUser`, or `sql.begin`'s).
+ */
+export type Tx = postgres.ISql;
 /** The driver's options, with its `socket` option (a connected socket per connection), untyped there. */
 export type DriverOptions = postgres.Options<Record<string, postgres.PostgresType>> & {
   socket?: (target: { host: string[]; port: number[]; path?: string | false }) => unknown;

@@ -10,14 +10,14 @@ import type { AppEnv } from './env.ts';
 import { notFound, payloadTooLarge } from './errors.ts';
 import { handleError } from './handle-error.ts';
 import { log } from './logger.ts';
-import { rateLimit } from './rate-limit.ts';
+import { limitByAddress } from './rate-limit.ts';
 import { authenticate } from '../auth/middleware.ts';
 import { validationHook } from './validation-hook.ts';
 
 export interface AppOptions {
   /**
    * `user`: every route needs a signed-in user, except `publicPaths`. `public`: nobody signs in.
-   * Both are rate limited, per user or per client IP.
+   * Both are rate limited, per user or per client address.
    */
   auth: 'user' | 'public';
   publicPaths?: string[];
@@ -70,13 +70,14 @@ export function createApp(group: string, options: AppOptions) {
   );
 
   const docPath = `/${group}/openapi.json`;
-  const anonymous = new Set([docPath, ...(options.publicPaths ?? []).map((p) => `/${group}${p}`)]);
-  app.use(
-    '*',
-    (ctx, next) =>
-      options.auth === 'user' && !anonymous.has(ctx.req.path) ? authenticate(ctx, next) : next(),
-  );
-  app.use('*', (ctx, next) => (ctx.req.path === docPath ? next() : rateLimit(ctx, next)));
+  const anonymous = new Set((options.publicPaths ?? []).map((p) => `/${group}${p}`));
+  // Every request but the document is counted: signed-in ones per user, with the role lookup in
+  // the same statement; the others per client address.
+  app.use('*', (ctx, next) => {
+    if (ctx.req.path === docPath) return next();
+    const signedIn = options.auth === 'user' && !anonymous.has(ctx.req.path);
+    return signedIn ? authenticate(ctx, next) : limitByAddress(ctx, next);
+  });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -32,6 +32,14 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
+  /** The same error, answered with these headers too. */
+  withHeaders(headers: Record<string, string>): ApiError {
+    return new ApiError(this.status, this.code, this.message, this.details, {
+      ...this.headers,
+      ...headers,
+    });
+  }
+
   toBody(): ErrorBody {
     return { error: { code: this.code, message: this.message, details: this.details } };
   }

@@ -2,31 +2,40 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { config } from '../config.ts';
 import { systemDb } from '../db/client.ts';
+import { clientAddress } from './client-address.ts';
 import { ApiError } from './errors.ts';
 import type { AppEnv } from './env.ts';
 
-function clientIp(c: Context): string {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded || c.req.header('x-real-ip') || 'unknown';
+/** One counted request: the count in the current window and when that window ends. */
+export interface Hit {
+  hits: number;
+  reset_at: Date;
+}
+
+/** The per-address key: anonymous requests and failed sign-ins count against it. */
+export const addressKey = (c: Context) =>
+  `ip:${clientAddress(c.req.header('x-forwarded-for'), config().trustedProxyHops)}`;
+
+/** Counts a request against the caller's address, in Postgres so every instance shares it. */
+export async function hitAddress(c: Context): Promise<Hit> {
+  const [hit] = await systemDb()<Hit[]>`
+    select hits, reset_at from private.hit_rate_limit(${addressKey(c)})`;
+  return hit;
 }
 
 /**
- * Counts requests per signed-in user, or per client IP when anonymous, in Postgres so every
- * function instance shares the same window. Runs after `authenticate` where there is one.
+ * The `RateLimit-*` headers of a counted request; throws 429 (with `Retry-After`) once the
+ * window's limit is passed, whatever the request would otherwise have answered.
  */
-export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
+export function limitHeaders(hit: Hit): Record<string, string> {
   const limit = config().rateLimitPerMinute;
-  const user = c.get('user');
-  const key = user ? `user:${user.id}` : `ip:${clientIp(c)}`;
-  const [{ hits, reset_at }] = await systemDb()<{ hits: number; reset_at: Date }[]>`
-    select hits, reset_at from private.hit_rate_limit(${key})`;
-  const resetSeconds = Math.max(1, Math.ceil((reset_at.getTime() - Date.now()) / 1000));
+  const resetSeconds = Math.max(1, Math.ceil((hit.reset_at.getTime() - Date.now()) / 1000));
   const headers = {
     'RateLimit-Limit': String(limit),
-    'RateLimit-Remaining': String(Math.max(0, limit - hits)),
+    'RateLimit-Remaining': String(Math.max(0, limit - hit.hits)),
     'RateLimit-Reset': String(resetSeconds),
   };
-  if (hits > limit) {
+  if (hit.hits > limit) {
     throw new ApiError(
       429,
       'rate_limited',
@@ -35,6 +44,20 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
       { ...headers, 'Retry-After': String(resetSeconds) },
     );
   }
+  return headers;
+}
+
+/** Runs `next`, then puts the counted request's headers on whatever it answered. */
+export async function withLimitHeaders(
+  c: Context,
+  headers: Record<string, string>,
+  next: () => Promise<void>,
+) {
   await next();
   for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+}
+
+/** Public routes: one statement counts the request against the client's address. */
+export const limitByAddress = createMiddleware<AppEnv>(async (c, next) => {
+  await withLimitHeaders(c, limitHeaders(await hitAddress(c)), next);
 });

@@ -90,12 +90,13 @@ describe('gateway: functions', () => {
       body: 'hello',
     });
     expect(res.status).toBe(200);
-    // The client's own x-forwarded-for is replaced by its real address, as a trusted proxy does.
+    // The address the gateway received the request from is appended, as a proxy does: the
+    // client's own entry stays in front, where TRUSTED_PROXY_HOPS=1 ignores it.
     expect(res.body).toEqual({
       method: 'POST',
       path: '/echo/a/b',
       query: { x: '1', _t: '2' },
-      forwardedFor: '127.0.0.1',
+      forwardedFor: '203.0.113.9, 127.0.0.1',
       body: 'hello',
     });
   });

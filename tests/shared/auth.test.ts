@@ -42,6 +42,30 @@ describe('a valid access token', () => {
   });
 });
 
+describe('a token already verified', () => {
+  it('is refused once it expires, though it was accepted before', async () => {
+    const user = await createUser();
+    const now = Date.now();
+    const token = await signWithTestKey(supabaseClaims(user.id, { exp: Math.floor(now / 1000) + 30 }));
+    expect((await call(probe, 'GET', '/probe/me', { headers: bearer(token) })).status).toBe(200);
+    vi.useFakeTimers({ now: now + 31_000, toFake: ['Date'] });
+    try {
+      await expectUnauthorized(bearer(token));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not let a token with one changed character in', async () => {
+    const user = await createUser();
+    expect((await call(probe, 'GET', '/probe/me', { token: user.token })).status).toBe(200);
+    // In the signature's middle: its last character carries unused bits.
+    const at = user.token.length - 20;
+    const changed = user.token[at] === 'A' ? 'B' : 'A';
+    await expectUnauthorized(bearer(`${user.token.slice(0, at)}${changed}${user.token.slice(at + 1)}`));
+  });
+});
+
 describe('every refused token is the same 401 in the contract shape', () => {
   it('refuses a request without an Authorization header', async () => {
     await expectUnauthorized({});

@@ -72,6 +72,7 @@ describe('parseConfig', () => {
       dbPoolMax: 10,
       dbStatementTimeoutMs: 8000,
       rateLimitPerMinute: 100,
+      trustedProxyHops: 1,
       maxBodyBytes: 1024 * 1024,
       corsOrigins: ['*'],
       logLevel: 'info',
@@ -96,6 +97,7 @@ describe('parseConfig', () => {
       DB_POOL_MAX: '3',
       DB_STATEMENT_TIMEOUT_MS: '2000',
       RATE_LIMIT_PER_MINUTE: '60',
+      TRUSTED_PROXY_HOPS: '2',
       MAX_BODY_BYTES: '2048',
       CORS_ORIGINS: 'https://crm.dokal.example, https://app.dokal.example,',
       LOG_LEVEL: 'error',
@@ -109,11 +111,16 @@ describe('parseConfig', () => {
       dbPoolMax: 3,
       dbStatementTimeoutMs: 2000,
       rateLimitPerMinute: 60,
+      trustedProxyHops: 2,
       maxBodyBytes: 2048,
       corsOrigins: ['https://crm.dokal.example', 'https://app.dokal.example'],
       logLevel: 'error',
       jwtLegacySecret: 's'.repeat(32),
     });
+  });
+
+  it.each(['0', '-1', '1.5', 'two'])('refuses TRUSTED_PROXY_HOPS=%s: at least one proxy stands in front', (v) => {
+    expect(() => parseConfig({ ...MINIMAL, TRUSTED_PROXY_HOPS: v })).toThrow(/TRUSTED_PROXY_HOPS/);
   });
 
   it.each([['1', true], ['true', true], ['0', false], ['false', false]])('reads DB_PREPARE=%s as %s', (v, expected) => {

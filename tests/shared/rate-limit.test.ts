@@ -5,10 +5,12 @@ import { createApp } from '../../shared/http/create-app.ts';
 import { db, snapshot } from '../helpers/db.ts';
 import { call, type CallResult } from '../helpers/http.ts';
 import { createUser, type TestUser } from '../helpers/users.ts';
+import { signWithStrangerKey, signWithTestKey, supabaseClaims } from './tokens.ts';
 
-// A low limit, set before the apps load and read their configuration.
+// A low limit, and a chain of two trusted proxies, set before the apps read their configuration.
 const LIMIT = vi.hoisted(() => {
   process.env.RATE_LIMIT_PER_MINUTE = '3';
+  process.env.TRUSTED_PROXY_HOPS = '2';
   return 3;
 });
 
@@ -28,8 +30,11 @@ const listRelatives = (user: TestUser) => call(relatives, 'GET', '/relatives', {
 // Each test run starts on a fresh database, so numbering the clients keeps their counts apart.
 let clients = 0;
 const clientIp = () => `203.0.113.${++clients}`;
-/** The header as a proxy chain writes it: the client first, then the proxies. */
-const forwardedFor = () => `${clientIp()}, 10.0.0.1`;
+/**
+ * The header as the two trusted proxies write it: the outer one appends the client's address,
+ * the inner one the outer proxy's.
+ */
+const forwardedFor = (client = clientIp()) => `${client}, 10.0.0.1`;
 
 function expectRateLimited(res: CallResult) {
   expect(res.status).toBe(429);
@@ -115,19 +120,69 @@ describe('rate limit', () => {
     expect(hits).toBe(LIMIT + 1);
   });
 
-  it('counts anonymous calls per client IP, from the first X-Forwarded-For address', async () => {
+  it('counts anonymous calls per client address, as the outermost trusted proxy saw it', async () => {
     await awayFromWindowEdge();
-    const ip = forwardedFor();
-    const client = ip.split(',')[0];
+    const client = clientIp();
     for (let i = 0; i < LIMIT; i++) {
-      expect((await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': ip } })).status).toBe(200);
+      const res = await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forwardedFor(client) } });
+      expect(res.status).toBe(200);
     }
-    expectRateLimited(await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': client } }));
+    expectRateLimited(await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forwardedFor(client) } }));
+    const [{ hits }] = await db`select hits from private.rate_limit_counters where key = ${`ip:${client}`}`;
+    expect(hits).toBe(LIMIT + 1);
 
-    const otherIp = clientIp();
-    const other = await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': otherIp } });
+    const other = await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forwardedFor() } });
     expect(other.status).toBe(200);
     expect(other.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
+  });
+
+  it('lets no client reset or spread its count by writing its own X-Forwarded-For entries', async () => {
+    await awayFromWindowEdge();
+    const client = clientIp();
+    // A fresh forged address in front each time, as a client rotating its header would send.
+    const forged = (i: number) => `198.51.100.${i}, 192.0.2.${i}, ${forwardedFor(client)}`;
+    for (let i = 0; i < LIMIT; i++) {
+      expect((await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forged(i) } })).status).toBe(200);
+    }
+    expectRateLimited(await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forged(LIMIT) } }));
+    const keys = await db<{ key: string }[]>`
+      select key from private.rate_limit_counters where key like 'ip:198.51.100.%' or key like 'ip:192.0.2.%'`;
+    expect(keys).toEqual([]);
+  });
+
+  it.each([
+    ['no token', {}],
+    ['a malformed header', { authorization: 'Token abc' }],
+    ['a token that is not a JWT', { authorization: 'Bearer not-a-jwt' }],
+  ])('counts requests with %s against the client address, then answers 429', async (_, headers) => {
+    await awayFromWindowEdge();
+    const client = clientIp();
+    const send = () =>
+      call(relatives, 'GET', '/relatives', { headers: { ...headers, 'x-forwarded-for': forwardedFor(client) } });
+    for (let i = 0; i < LIMIT; i++) {
+      const res = await send();
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1 - i));
+    }
+    expectRateLimited(await send());
+  });
+
+  it('counts forged and expired tokens against the client address too', async () => {
+    await awayFromWindowEdge();
+    const client = clientIp();
+    const user = await createUser();
+    const forged = await signWithStrangerKey(supabaseClaims(user.id), 'stranger');
+    const expired = await signWithTestKey(supabaseClaims(user.id, { exp: Math.floor(Date.now() / 1000) - 60 }));
+    const send = (token: string) =>
+      call(relatives, 'GET', '/relatives', { token, headers: { 'x-forwarded-for': forwardedFor(client) } });
+    expect((await send(forged)).status).toBe(401);
+    expect((await send(expired)).status).toBe(401);
+    expect((await send(forged)).status).toBe(401);
+    expectRateLimited(await send(expired));
+    // The user the tokens name is not charged for them.
+    const charged = await db`select 1 from private.rate_limit_counters where key = ${`user:${user.id}`}`;
+    expect(charged).toEqual([]);
   });
 
   it('keeps a limited IP from blocking a signed-in user behind it', async () => {
@@ -147,5 +202,51 @@ describe('rate limit', () => {
       expect(res.status).toBe(200);
     }
     expect((await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': ip } })).status).toBe(200);
+  });
+
+  it('purges expired windows in bulk and keeps the live ones', async () => {
+    await awayFromWindowEdge();
+    const live = await createUser();
+    for (let i = 0; i < 2; i++) expect((await listRelatives(live)).status).toBe(200);
+    // A burst of 10,000 addresses, whose window then passes.
+    await db`select private.hit_rate_limit('ip:burst-' || n) from generate_series(1, 10000) n`;
+    await db`
+      update private.rate_limit_counters set window_start = window_start - interval '1 minute'
+      where key like 'ip:burst-%'`;
+
+    const [{ purged }] = await db<{ purged: number }[]>`select private.purge_rate_limit_counters() as purged`;
+
+    expect(purged).toBeGreaterThanOrEqual(10_000);
+    const [{ left }] = await db<{ left: number }[]>`
+      select count(*)::int as left from private.rate_limit_counters where key like 'ip:burst-%'`;
+    expect(left).toBe(0);
+    const [{ hits }] = await db`select hits from private.rate_limit_counters where key = ${`user:${live.id}`}`;
+    expect(hits).toBe(2);
+    expect((await listRelatives(live)).headers.get('ratelimit-remaining')).toBe('0');
+  });
+
+  it('schedules the purge every five minutes where pg_cron is installed', async () => {
+    // pg_cron is not installed here: a stand-in `cron.schedule` records the call, then the
+    // transaction is rolled back.
+    let calls: unknown[] = [];
+    const rolledBack = db.begin(async (tx) => {
+      await tx`create schema cron`;
+      await tx`create table cron.calls (job text, schedule text, command text)`;
+      await tx`
+        create function cron.schedule(job text, schedule text, command text) returns bigint
+        language sql as $$ insert into cron.calls values (job, schedule, command); select 1::bigint $$`;
+      await tx`select private.schedule_maintenance()`;
+      await tx`select private.schedule_maintenance()`;
+      calls = [...(await tx`select job, schedule, command from cron.calls`)];
+      throw new Error('roll back the stand-in');
+    });
+    await expect(rolledBack).rejects.toThrow('roll back the stand-in');
+    expect(calls).toEqual([
+      ...Array(2).fill({
+        job: 'purge-rate-limit-counters',
+        schedule: '*/5 * * * *',
+        command: 'select private.purge_rate_limit_counters()',
+      }),
+    ]);
   });
 });

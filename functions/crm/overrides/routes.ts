@@ -1,6 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonBody, jsonContent, noContent } from '../../../shared/http/openapi.ts';
-import { endTimeOfDay, idParam, isoDate, optionalText, timeOfDay } from '../../../shared/schemas/common.ts';
+import {
+  endTimeOfDay,
+  idParam,
+  isoDate,
+  optionalText,
+  timeOfDay,
+} from '../../../shared/schemas/common.ts';
 import { actingQuery, crmAccess } from '../acting-practitioner.ts';
 
 export const scheduleOverrideSchema = z
