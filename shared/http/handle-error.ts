@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { isConnectionLost } from '../db/connection-lost.ts';
 import { ApiError, badRequest, payloadTooLarge, unauthorized } from './errors.ts';
 import { log } from './logger.ts';
 
@@ -24,31 +25,6 @@ const unavailable = (message: string) =>
 
 const databaseAway = () =>
   unavailable('The service is temporarily unavailable. Please try again in a moment.');
-
-// The driver's own connection errors, and the socket's, carry no PostgreSQL code to map.
-const CONNECTION_ERROR_CODES = new Set([
-  'CONNECTION_CLOSED',
-  'CONNECTION_DESTROYED',
-  'CONNECTION_ENDED',
-  'CONNECT_TIMEOUT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
-
-const isConnectionError = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null &&
-  CONNECTION_ERROR_CODES.has(String((e as { code?: unknown }).code));
-
-/**
- * Class 08 (connection exception), and the server shutting down, crashed or still starting
- * (57P01, 57P02, 57P03): the request met a database that is away, not a refusal.
- */
-const isPgUnavailable = (e: PgError) => e.code.startsWith('08') || /^57P0[123]$/.test(e.code);
 
 /**
  * Database refusals a request can cause. Constraints are the last line of defence behind zod
@@ -75,7 +51,6 @@ function fromPostgres(e: PgError): ApiError | undefined {
     case '57014':
       return unavailable('The service is busy. Please try again.');
   }
-  if (isPgUnavailable(e)) return databaseAway();
 }
 
 function fromHttpException(e: HTTPException): ApiError {
@@ -100,8 +75,9 @@ function fromHttpException(e: HTTPException): ApiError {
 function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
+  // Before the codes of refusals: a lost connection can report a PostgreSQL code too (57P01).
+  if (isConnectionLost(err)) return databaseAway();
   if (isPgError(err)) return fromPostgres(err);
-  if (isConnectionError(err)) return databaseAway();
 }
 
 /** The one place that turns any thrown value into the contract's error body. */
