@@ -30,7 +30,7 @@ export interface RunningDenoScript {
 }
 
 /** The Deno binary the npm `deno` package installed (its bin.cjs wrapper would sit between us and the signals). */
-function denoBinary(): string {
+export function denoBinary(): string {
   const installer: { runInstall(): string } = require('deno/install_api.cjs');
   return installer.runInstall();
 }

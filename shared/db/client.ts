@@ -30,6 +30,21 @@ export function addDriverOptions(options: DriverOptions): void {
   addedOptions = { ...addedOptions, ...options };
 }
 
+/**
+ * Seconds one attempt to connect may take. Half the statement timeout: a query that finds every
+ * pool connection reconnecting waits for one attempt to fail, then makes its own, so a request
+ * to an unreachable database still answers 503 within about one statement timeout.
+ */
+const connectTimeoutSeconds = (statementTimeoutMs: number) =>
+  Math.min(5, statementTimeoutMs / 2000);
+
+/**
+ * Seconds before a connection that failed tries again. The driver's default grows to 20 s with
+ * the failures of the whole pool and only resets on a success, so after an outage the pool would
+ * wait that long after the database is back; queries queued behind the connection wait it too.
+ */
+const reconnectDelaySeconds = (failures: number) => Math.min(0.1 * failures, 1);
+
 function connect(): Sql {
   const c = config();
   return postgres(c.databaseUrl, {
@@ -37,7 +52,8 @@ function connect(): Sql {
     // Supabase's transaction pooler (port 6543) refuses prepared statements.
     prepare: c.dbPrepare,
     idle_timeout: 30,
-    connect_timeout: 10,
+    connect_timeout: connectTimeoutSeconds(c.dbStatementTimeoutMs),
+    backoff: reconnectDelaySeconds,
     connection: { statement_timeout: c.dbStatementTimeoutMs, application_name: 'dokal-api' },
     onnotice: () => {},
     transform: { undefined: null },

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { isConnectionLost } from '../db/connection-lost.ts';
 import { ApiError, badRequest, payloadTooLarge, unauthorized } from './errors.ts';
 import { log } from './logger.ts';
 
@@ -13,6 +14,17 @@ interface PgError {
 
 const isPgError = (e: unknown): e is PgError =>
   typeof e === 'object' && e !== null && (e as { name?: string }).name === 'PostgresError';
+
+/** Seconds a client should wait before retrying while the database is away or busy. */
+const RETRY_AFTER_SECONDS = 2;
+
+const unavailable = (message: string) =>
+  new ApiError(503, 'service_unavailable', message, {}, {
+    'Retry-After': String(RETRY_AFTER_SECONDS),
+  });
+
+const databaseAway = () =>
+  unavailable('The service is temporarily unavailable. Please try again in a moment.');
 
 /**
  * Database refusals a request can cause. Constraints are the last line of defence behind zod
@@ -37,7 +49,7 @@ function fromPostgres(e: PgError): ApiError | undefined {
     case '42501':
       return new ApiError(403, 'forbidden', 'You are not allowed to do this.');
     case '57014':
-      return new ApiError(503, 'service_unavailable', 'The service is busy. Please try again.');
+      return unavailable('The service is busy. Please try again.');
   }
 }
 
@@ -63,6 +75,8 @@ function fromHttpException(e: HTTPException): ApiError {
 function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
+  // Before the codes of refusals: a lost connection can report a PostgreSQL code too (57P01).
+  if (isConnectionLost(err)) return databaseAway();
   if (isPgError(err)) return fromPostgres(err);
 }
 
