@@ -3,10 +3,12 @@
 // setImmediate runs after the close has nulled the socket and throws outside every `try`, which
 // ends the process (porsager/postgres#1154, #1208). The guard follows porsager/postgres#1209:
 // settle the pending queries with CONNECTION_CLOSED rather than drop the write, or their callers
-// wait forever. Two more hangs of the same close, seen in the fault tests, are mended with it:
+// wait forever. Three more hangs of the same close, seen in the fault tests, are mended with it:
 // - a socket destroyed by an error (ECONNRESET, EPIPE) before its `close` drops writes silently;
 // - `close` cancelled a write scheduled in between without forgetting it, so no later write on
-//   that connection was ever scheduled, and after an error it left those queries unsettled.
+//   that connection was ever scheduled, and after an error it left those queries unsettled;
+// - a `reserve()` waiting for a connection was taken out of the queue to reconnect the closed
+//   one, and the reconnect drops reserve requests, so it never settled (porsager/postgres#1195).
 //
 // Remove this script and the `postinstall` of package.json once a postgres release has the guard:
 // the install then fails here, because the driver's code no longer matches.
@@ -14,9 +16,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MARKER = '// dokal: porsager/postgres#1209';
+// Marks a patched file, so that running the script again changes nothing.
+const MARKER = '// dokal: patched by dev/patch-postgres.mjs';
 
-const HUNKS = [
+const CONNECTION = [
   {
     from: `  function nextWrite(fn) {
     const x = socket.write(chunk, fn)`,
@@ -50,7 +53,26 @@ const HUNKS = [
   },
 ];
 
-const FILES = ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js'];
+const POOL = [
+  {
+    from: `    queries.length && connect(c, queries.shift())
+  }`,
+    // Back in the queue, as `reserve()` itself leaves it while it connects: the reconnect drops a
+    // reserve it was given, and the pool hands the reserve a connection from the queue instead.
+    to: `    ${MARKER}
+    if (queries.length) {
+      const next = queries.shift()
+      next.reserve && queries.push(next)
+      connect(c, next)
+    }
+  }`,
+  },
+];
+
+const PATCHES = ['src', 'cjs/src', 'cf/src'].flatMap((dir) => [
+  { file: `${dir}/connection.js`, hunks: CONNECTION },
+  { file: `${dir}/index.js`, hunks: POOL },
+]);
 
 // The copy both runtimes load: Deno's `nodeModulesDir: "manual"` resolves npm: imports here too.
 const root = fileURLToPath(new URL('../node_modules/postgres/', import.meta.url));
@@ -59,15 +81,15 @@ const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
 const occurrences = (text, part) => text.split(part).length - 1;
 
 const mismatched = [];
-for (const file of FILES) {
+for (const { file, hunks } of PATCHES) {
   const full = path.join(root, file);
   const code = readFileSync(full, 'utf8');
   if (code.includes(MARKER)) continue;
-  if (HUNKS.some(({ from }) => occurrences(code, from) !== 1)) {
+  if (hunks.some(({ from }) => occurrences(code, from) !== 1)) {
     mismatched.push(file);
     continue;
   }
-  writeFileSync(full, HUNKS.reduce((patched, { from, to }) => patched.replace(from, to), code));
+  writeFileSync(full, hunks.reduce((patched, { from, to }) => patched.replace(from, to), code));
 }
 
 if (mismatched.length > 0) {

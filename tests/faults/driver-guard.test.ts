@@ -35,9 +35,11 @@ const runtimes: Array<[string, () => Promise<Awaited<ReturnType<typeof run>>>]> 
 
 describe('postgres.js after the server closed a connection (porsager/postgres#1208)', () => {
   it('is patched in node_modules, where Node and Deno both load it', () => {
-    for (const file of ['src', 'cjs/src', 'cf/src']) {
-      const code = readFileSync(path.join(ROOT, 'node_modules/postgres', file, 'connection.js'), 'utf8');
-      expect(code, file).toContain('dokal: porsager/postgres#1209');
+    for (const dir of ['src', 'cjs/src', 'cf/src']) {
+      for (const file of ['connection.js', 'index.js']) {
+        const code = readFileSync(path.join(ROOT, 'node_modules/postgres', dir, file), 'utf8');
+        expect(code, `${dir}/${file}`).toContain('dokal: patched by dev/patch-postgres.mjs');
+      }
     }
   });
 
