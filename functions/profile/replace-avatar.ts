@@ -1,5 +1,5 @@
 import { systemDb } from '../../shared/db/client.ts';
-import type { AuthUser } from '../../shared/http/env.ts';
+import type { AuthUser } from '../../shared/auth/user.ts';
 import { log } from '../../shared/http/logger.ts';
 import type { Profile } from '../../shared/schemas/profile.ts';
 import { configuredStorage } from '../../shared/storage/configured-storage.ts';
