@@ -6,19 +6,14 @@ import {
   slotsJson,
 } from '../../shared/availability/free-slots.ts';
 import type { JsonText } from '../../shared/http/json-text.ts';
-import type {
-  practitionerProfileSchema,
-  reviewPageSchema,
-  ReviewsQuery,
-  SearchQuery,
-  searchResultSchema,
-} from './routes.ts';
-import type { z } from '@hono/zod-openapi';
-import { MAX_SLOT_RANGE_DAYS } from './routes.ts';
-
-type SearchResult = z.infer<typeof searchResultSchema>;
-type PractitionerProfile = z.infer<typeof practitionerProfileSchema>;
-type ReviewPage = z.infer<typeof reviewPageSchema>;
+import {
+  MAX_SLOT_RANGE_DAYS,
+  type PractitionerProfile,
+  type ReviewPage,
+  type ReviewsQuery,
+  type SearchQuery,
+  type SearchResult,
+} from './schemas.ts';
 
 /** How many reviews the profile shows; the reviews endpoint pages through the rest. */
 const PROFILE_REVIEWS = 10;

@@ -1,6 +1,6 @@
 import type { Tx } from '../../shared/db/client.ts';
 import type { Profile } from '../../shared/schemas/profile.ts';
-import { CHANGEABLE_FIELDS, type ProfileChanges } from './routes.ts';
+import { CHANGEABLE_FIELDS, type ProfileChanges } from './schemas.ts';
 
 /** The response object, built by Postgres: timestamps come out as ISO-8601 text. */
 const profileJson = (tx: Tx) =>

@@ -4,7 +4,7 @@ import { log } from '../../shared/http/logger.ts';
 import type { Profile } from '../../shared/schemas/profile.ts';
 import { configuredStorage } from '../../shared/storage/configured-storage.ts';
 import { setAvatar } from './queries.ts';
-import type { AvatarUpload } from './routes.ts';
+import type { AvatarUpload } from './schemas.ts';
 
 const AVATAR_BUCKET = 'avatars';
 

@@ -1,6 +1,6 @@
 import type { Tx } from '../../shared/db/client.ts';
 import type { Relative } from '../../shared/schemas/relative.ts';
-import type { NewRelative } from './routes.ts';
+import type { NewRelative } from './schemas.ts';
 
 // Timestamps leave as ISO-8601 text in UTC, whatever the session time zone.
 const relativeColumns = (tx: Tx) =>
