@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { constraintError } from './constraint-errors.ts';
 import { ApiError, badRequest, payloadTooLarge, unauthorized } from './errors.ts';
 import { log } from './logger.ts';
 
@@ -63,7 +64,7 @@ function fromHttpException(e: HTTPException): ApiError {
 function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
-  if (isPgError(err)) return fromPostgres(err);
+  if (isPgError(err)) return constraintError(err) ?? fromPostgres(err);
 }
 
 /** The one place that turns any thrown value into the contract's error body. */

@@ -1,5 +1,5 @@
 import type { Tx } from '../../../shared/db/client.ts';
-import type { ReceivedReview } from './routes.ts';
+import type { ReceivedReview } from './schemas.ts';
 
 /** The view opens the authors' names and pictures to the practitioner reviewed, nothing more. */
 export function listReceivedReviews(tx: Tx, practitionerId: string): Promise<ReceivedReview[]> {
