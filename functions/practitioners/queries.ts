@@ -5,6 +5,7 @@ import {
   SLOT_WINDOW_DAYS,
   slotsJson,
 } from '../../shared/availability/free-slots.ts';
+import { isoTimestamp } from '../../shared/db/timestamps.ts';
 import type { JsonText } from '../../shared/http/json-text.ts';
 import {
   MAX_SLOT_RANGE_DAYS,
@@ -44,7 +45,8 @@ const summaryJoins = (tx: Tx) =>
 const reviewsJson = (tx: Tx, limit: number, offset = 0) =>
   tx`coalesce((
     select json_agg(json_build_object('id', r.id, 'rating', r.rating, 'comment', r.comment,
-                      'practitioner_reply', r.practitioner_reply, 'created_at', r.created_at,
+                      'practitioner_reply', r.practitioner_reply,
+                      'created_at', ${isoTimestamp(tx, tx`r.created_at`)},
                       'profiles', r.profiles)
                     order by r.created_at desc, r.id)
     from (

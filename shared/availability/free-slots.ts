@@ -1,6 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import type postgres from 'postgres';
-import type { Tx } from '../db/client.ts';
+import type { Fragment, Tx } from '../db/client.ts';
 import type { slotSchema } from '../schemas/practitioner.ts';
 
 /**
@@ -13,8 +12,6 @@ export type Slot = z.infer<typeof slotSchema>;
 
 /** How many days, today included, the profile shows and the search's first_slot looks ahead. */
 export const SLOT_WINDOW_DAYS = 14;
-
-type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
 const clock = (tx: Tx, now?: Date): Fragment => tx`coalesce(${now ?? null}::timestamptz, now())`;
 
