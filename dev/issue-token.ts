@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { z } from 'zod';
+import { USER_ROLES } from '../shared/auth/user.ts';
 import { type DevKeys, mintAccessToken } from './keys.ts';
 import { ensureUser, type UserSpec } from './users.ts';
 
@@ -10,7 +11,7 @@ export const TOKEN_USAGE =
 const argsSchema = z.object({
   email: z.email('--email must be an email address, e.g. --email you@example.com'),
   role: z
-    .enum(['patient', 'practitioner', 'admin'], '--role must be patient, practitioner or admin')
+    .enum(USER_ROLES, '--role must be patient, practitioner or admin')
     .optional(),
   'first-name': z.string().trim().min(1, '--first-name must not be empty').max(100).optional(),
   'last-name': z.string().trim().min(1, '--last-name must not be empty').max(100).optional(),

@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
+import type { UserRole as Role } from '../shared/auth/user.ts';
 
-export type Role = 'patient' | 'practitioner' | 'admin';
+export type { Role };
 
 export interface UserSpec {
   email: string;

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import type { SearchQuery } from '../../functions/practitioners/routes.ts';
+import type { SearchQuery } from '../../functions/practitioners/schemas.ts';
 import { searchPractitioners } from '../../functions/practitioners/queries.ts';
 
 interface PlanNode {

@@ -1,9 +1,4 @@
 import { createApp } from '../../shared/http/create-app.ts';
-import * as handlers from './handlers.ts';
-import * as routes from './routes.ts';
+import { practitioners } from './router.ts';
 
-export const app = createApp('practitioners', { auth: 'public' })
-  .openapi(routes.searchPractitioners, handlers.search)
-  .openapi(routes.getPractitioner, handlers.show)
-  .openapi(routes.getSlots, handlers.slots)
-  .openapi(routes.getReviews, handlers.reviews);
+export const app = createApp('practitioners', { auth: 'public' }).route('/', practitioners);

@@ -4,13 +4,13 @@ import type { AppEnv } from '../../shared/http/env.ts';
 import { notFound, validationFailed } from '../../shared/http/errors.ts';
 import { sendJsonText } from '../../shared/http/json-text.ts';
 import { readProfile, readReviews, readSlots, searchPractitioners } from './queries.ts';
-import {
-  type getPractitioner,
-  type getReviews,
-  type getSlots,
-  MAX_SLOT_RANGE_DAYS,
-  type searchPractitioners as searchRoute,
+import type {
+  getPractitioner,
+  getReviews,
+  getSlots,
+  searchPractitioners as searchRoute,
 } from './routes.ts';
+import { MAX_SLOT_RANGE_DAYS } from './schemas.ts';
 
 const missing = () => notFound('We could not find this practitioner.');
 

@@ -5,20 +5,16 @@ import {
   SLOT_WINDOW_DAYS,
   slotsJson,
 } from '../../shared/availability/free-slots.ts';
+import { isoTimestamp } from '../../shared/db/timestamps.ts';
 import type { JsonText } from '../../shared/http/json-text.ts';
-import type {
-  practitionerProfileSchema,
-  reviewPageSchema,
-  ReviewsQuery,
-  SearchQuery,
-  searchResultSchema,
-} from './routes.ts';
-import type { z } from '@hono/zod-openapi';
-import { MAX_SLOT_RANGE_DAYS } from './routes.ts';
-
-type SearchResult = z.infer<typeof searchResultSchema>;
-type PractitionerProfile = z.infer<typeof practitionerProfileSchema>;
-type ReviewPage = z.infer<typeof reviewPageSchema>;
+import {
+  MAX_SLOT_RANGE_DAYS,
+  type PractitionerProfile,
+  type ReviewPage,
+  type ReviewsQuery,
+  type SearchQuery,
+  type SearchResult,
+} from './schemas.ts';
 
 /** How many reviews the profile shows; the reviews endpoint pages through the rest. */
 const PROFILE_REVIEWS = 10;
@@ -49,7 +45,8 @@ const summaryJoins = (tx: Tx) =>
 const reviewsJson = (tx: Tx, limit: number, offset = 0) =>
   tx`coalesce((
     select json_agg(json_build_object('id', r.id, 'rating', r.rating, 'comment', r.comment,
-                      'practitioner_reply', r.practitioner_reply, 'created_at', r.created_at,
+                      'practitioner_reply', r.practitioner_reply,
+                      'created_at', ${isoTimestamp(tx, tx`r.created_at`)},
                       'profiles', r.profiles)
                     order by r.created_at desc, r.id)
     from (

@@ -1,99 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonContent } from '../../shared/http/openapi.ts';
-import { idParam, isoDate, uuid } from '../../shared/schemas/common.ts';
+import { idParam } from '../../shared/schemas/common.ts';
+import { slotSchema } from '../../shared/schemas/practitioner.ts';
 import {
-  practitionerSummarySchema,
-  publicReviewSchema,
-  slotSchema,
-} from '../../shared/schemas/practitioner.ts';
-
-/** The longest span of dates one slots request may cover. */
-export const MAX_SLOT_RANGE_DAYS = 62;
-
-/** `""` in a query string means the parameter was not given (client-compat). */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
-
-const DECIMAL = /^-?\d{1,3}(\.\d+)?$/;
-
-const coordinate = (name: string, max: number) =>
-  z.string()
-    .regex(DECIMAL, { message: `Use a decimal number for ${name}.` })
-    .transform(Number)
-    .refine((v) => Math.abs(v) <= max, { message: `Use a ${name} between -${max} and ${max}.` })
-    .openapi({ description: `Decimal ${name}, sent together with the other coordinate` });
-
-const wholeNumber = (name: string, min: number, max: number) =>
-  z.string()
-    .regex(/^\d{1,6}$/, { message: `Use a whole number for ${name}.` })
-    .transform(Number)
-    .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` })
-    .openapi({ description: `Whole number from ${min} to ${max}` });
-
-const searchQuery = z
-  .object({
-    q: optional(z.string().trim().max(200, { message: 'Use at most 200 characters.' })),
-    specialty: optional(uuid),
-    city: optional(z.string().trim().max(100, { message: 'Use at most 100 characters.' })),
-    lat: optional(coordinate('latitude', 90)),
-    lng: optional(coordinate('longitude', 180)),
-    limit: optional(wholeNumber('limit', 1, 100)).transform((v) => v ?? 50),
-  })
-  .superRefine((v, ctx) => {
-    if ((v.lat === undefined) !== (v.lng === undefined)) {
-      const missing = v.lat === undefined ? 'lat' : 'lng';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'Send lat and lng together.' });
-    }
-  });
-
-const slotsQuery = z.object({
-  from: optional(isoDate),
-  to: optional(isoDate),
-});
-
-const reviewsQuery = z.object({
-  limit: optional(wholeNumber('limit', 1, 50)).transform((v) => v ?? 20),
-  offset: optional(wholeNumber('offset', 0, 100_000)).transform((v) => v ?? 0),
-});
-
-export const searchResultSchema = practitionerSummarySchema
-  .extend({
-    distance_km: z.number().optional().openapi({ description: 'Only when lat and lng are given' }),
-    first_slot: slotSchema.nullable().openapi({ description: 'The next free slot within 14 days' }),
-  })
-  .openapi('PractitionerSearchResult');
-
-export const practitionerProfileSchema = practitionerSummarySchema
-  .extend({
-    phone: z.string().nullable(),
-    email: z.string().nullable(),
-    consultation_duration_minutes: z.number().int(),
-    instructions: z.array(z.object({
-      id: z.uuid(),
-      title: z.string(),
-      content: z.string(),
-      sort_order: z.number().int(),
-    })),
-    reasons: z.array(z.object({
-      id: z.uuid(),
-      label: z.string(),
-      label_fr: z.string().nullable(),
-      label_he: z.string().nullable(),
-    })),
-    slots: z.array(slotSchema),
-    reviews: z.array(publicReviewSchema),
-  })
-  .openapi('PractitionerProfile');
-
-export const reviewPageSchema = z
-  .object({ reviews: z.array(publicReviewSchema), total: z.number().int() })
-  .openapi('PublicReviewPage');
+  MAX_SLOT_RANGE_DAYS,
+  practitionerProfileSchema,
+  reviewPageSchema,
+  reviewsQuerySchema,
+  searchQuerySchema,
+  searchResultSchema,
+  slotsQuerySchema,
+} from './schemas.ts';
 
 export const searchPractitioners = createRoute({
   method: 'get',
   path: '/search',
   summary: 'Search active practitioners by text, specialty, city and distance',
-  request: { query: searchQuery },
+  request: { query: searchQuerySchema },
   responses: {
     200: jsonContent(
       z.array(searchResultSchema),
@@ -119,7 +42,7 @@ export const getSlots = createRoute({
   path: '/{id}/slots',
   summary:
     `Free slots between two dates (inclusive, at most ${MAX_SLOT_RANGE_DAYS} days; default the next 14 days)`,
-  request: { params: idParam, query: slotsQuery },
+  request: { params: idParam, query: slotsQuerySchema },
   responses: {
     200: jsonContent(z.array(slotSchema), 'Free slots in order'),
     ...errorResponses(400, 404, 429),
@@ -130,13 +53,9 @@ export const getReviews = createRoute({
   method: 'get',
   path: '/{id}/reviews',
   summary: 'Reviews of a practitioner, newest first',
-  request: { params: idParam, query: reviewsQuery },
+  request: { params: idParam, query: reviewsQuerySchema },
   responses: {
     200: jsonContent(reviewPageSchema, 'One page of reviews and the total count'),
     ...errorResponses(400, 404, 429),
   },
 });
-
-export type SearchQuery = z.infer<typeof searchQuery>;
-export type SlotsQuery = z.infer<typeof slotsQuery>;
-export type ReviewsQuery = z.infer<typeof reviewsQuery>;

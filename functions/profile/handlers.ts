@@ -5,12 +5,8 @@ import type { AppEnv } from '../../shared/http/env.ts';
 import { payloadTooLarge } from '../../shared/http/errors.ts';
 import { readProfile, updateProfile } from './queries.ts';
 import { replaceAvatar } from './replace-avatar.ts';
-import {
-  AVATAR_MAX_BYTES,
-  type getProfile,
-  type patchProfile,
-  type uploadAvatar,
-} from './routes.ts';
+import type { getProfile, patchProfile, uploadAvatar } from './routes.ts';
+import { AVATAR_MAX_BYTES } from './schemas.ts';
 
 export const show: RouteHandler<typeof getProfile, AppEnv> = async (c) => {
   const user = currentUser(c);

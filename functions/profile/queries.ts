@@ -1,14 +1,15 @@
 import type { Tx } from '../../shared/db/client.ts';
+import { isoTimestamp } from '../../shared/db/timestamps.ts';
 import type { Profile } from '../../shared/schemas/profile.ts';
-import { CHANGEABLE_FIELDS, type ProfileChanges } from './routes.ts';
+import { CHANGEABLE_FIELDS, type ProfileChanges } from './schemas.ts';
 
-/** The response object, built by Postgres: timestamps come out as ISO-8601 text. */
+/** The response object, built by Postgres. */
 const profileJson = (tx: Tx) =>
   tx`json_build_object(
     'id', p.id, 'first_name', p.first_name, 'last_name', p.last_name, 'email', p.email,
     'phone', p.phone, 'date_of_birth', p.date_of_birth, 'sex', p.sex, 'city', p.city,
-    'avatar_url', p.avatar_url, 'role', p.role, 'created_at', p.created_at,
-    'updated_at', p.updated_at)`;
+    'avatar_url', p.avatar_url, 'role', p.role, 'created_at', ${isoTimestamp(tx, tx`p.created_at`)},
+    'updated_at', ${isoTimestamp(tx, tx`p.updated_at`)})`;
 
 export async function readProfile(tx: Tx, userId: string): Promise<Profile> {
   const [row] = await tx<{ profile: Profile }[]>`

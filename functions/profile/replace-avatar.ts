@@ -1,10 +1,10 @@
 import { systemDb } from '../../shared/db/client.ts';
-import type { AuthUser } from '../../shared/http/env.ts';
+import type { AuthUser } from '../../shared/auth/user.ts';
 import { log } from '../../shared/http/logger.ts';
 import type { Profile } from '../../shared/schemas/profile.ts';
 import { configuredStorage } from '../../shared/storage/configured-storage.ts';
 import { setAvatar } from './queries.ts';
-import type { AvatarUpload } from './routes.ts';
+import type { AvatarUpload } from './schemas.ts';
 
 const AVATAR_BUCKET = 'avatars';
 

@@ -1,61 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { bearer, errorResponses, jsonBody, jsonContent } from '../../shared/http/openapi.ts';
-import {
-  errorBody,
-  optionalBirthDate,
-  optionalPhone,
-  optionalText,
-} from '../../shared/schemas/common.ts';
-import { profileSchema, SEXES } from '../../shared/schemas/profile.ts';
-import { detectImageFormat } from './image-format.ts';
-
-/** The largest avatar accepted, in bytes (contract: 5 MB). */
-export const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
-
-// The database grants no update of these columns either; refusing them out loud tells the
-// client its change was not made instead of answering 200 with the old value.
-const notChangeable = (what: string) =>
-  z.unknown()
-    .refine(() => false, { message: `Your ${what} cannot be changed here.` })
-    .optional()
-    .openapi({ description: `Refused: the ${what} cannot be changed here.` });
-
-/** The fields a user may change, which are also the column names. */
-const profileChanges = z.object({
-  first_name: optionalText(100),
-  last_name: optionalText(100),
-  phone: optionalPhone,
-  city: optionalText(100),
-  date_of_birth: optionalBirthDate,
-  sex: z.preprocess(
-    (v) => (v === '' ? null : v),
-    z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` }).nullable(),
-  ).optional(),
-});
-
-const profilePatch = profileChanges.extend({
-  role: notChangeable('role'),
-  email: notChangeable('email address'),
-});
-
-export const CHANGEABLE_FIELDS = profileChanges.keyof().options;
-
-const avatarForm = z.object({
-  avatar: z
-    .custom<File>((v) => v instanceof File, {
-      message: 'Attach the picture as a file in the avatar field.',
-    })
-    .refine((file) => file.size > 0, { message: 'The picture is empty.' })
-    .transform(async (file, ctx) => {
-      const format = await detectImageFormat(file);
-      if (!format) {
-        ctx.addIssue({ code: 'custom', message: 'Use a JPEG, PNG or WebP picture.' });
-        return z.NEVER;
-      }
-      return { file, format };
-    })
-    .openapi({ type: 'string', format: 'binary', description: 'JPEG, PNG or WebP, at most 5 MB' }),
-});
+import { errorBody } from '../../shared/schemas/common.ts';
+import { profileSchema } from '../../shared/schemas/profile.ts';
+import { avatarFormSchema, profilePatchSchema } from './schemas.ts';
 
 export const getProfile = createRoute({
   method: 'get',
@@ -73,7 +20,7 @@ export const patchProfile = createRoute({
   path: '/',
   summary: 'Change some fields of my profile ("" clears a field)',
   security: bearer,
-  request: { body: jsonBody(profilePatch) },
+  request: { body: jsonBody(profilePatchSchema) },
   responses: {
     200: jsonContent(profileSchema, 'The profile after the change'),
     ...errorResponses(400, 401, 413, 415, 429),
@@ -86,7 +33,7 @@ export const uploadAvatar = createRoute({
   summary: 'Replace my profile picture',
   security: bearer,
   request: {
-    body: { required: true, content: { 'multipart/form-data': { schema: avatarForm } } },
+    body: { required: true, content: { 'multipart/form-data': { schema: avatarFormSchema } } },
   },
   responses: {
     200: jsonContent(profileSchema, 'The profile with its new avatar_url'),
@@ -94,6 +41,3 @@ export const uploadAvatar = createRoute({
     503: jsonContent(errorBody, 'The file storage is unavailable'),
   },
 });
-
-export type ProfileChanges = z.infer<typeof profileChanges>;
-export type AvatarUpload = z.infer<typeof avatarForm>['avatar'];

@@ -1,8 +1,4 @@
 import { createApp } from '../../shared/http/create-app.ts';
-import * as handlers from './handlers.ts';
-import * as routes from './routes.ts';
+import { relatives } from './router.ts';
 
-export const app = createApp('relatives', { auth: 'user' })
-  .openapi(routes.listRelatives, handlers.list)
-  .openapi(routes.createRelative, handlers.create)
-  .openapi(routes.deleteRelative, handlers.remove);
+export const app = createApp('relatives', { auth: 'user' }).route('/', relatives);

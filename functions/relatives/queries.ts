@@ -1,11 +1,11 @@
 import type { Tx } from '../../shared/db/client.ts';
+import { isoTimestamp } from '../../shared/db/timestamps.ts';
 import type { Relative } from '../../shared/schemas/relative.ts';
-import type { NewRelative } from './routes.ts';
+import type { NewRelative } from './schemas.ts';
 
-// Timestamps leave as ISO-8601 text in UTC, whatever the session time zone.
 const relativeColumns = (tx: Tx) =>
   tx`r.id, r.first_name, r.last_name, r.relation, r.date_of_birth, r.kupat_holim, r.insurance_provider,
-  to_char(r.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at`;
+  ${isoTimestamp(tx, tx`r.created_at`)} as created_at`;
 
 // The owner filter stays even though RLS already applies: a later policy that lets someone else
 // see a relative (a practitioner, an admin) must not put it in this user's own list.

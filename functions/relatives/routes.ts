@@ -1,12 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  idParam,
-  optionalBirthDate,
-  optionalKupatHolim,
-  optionalText,
-  requiredText,
-} from '../../shared/schemas/common.ts';
-import { RELATIONS, relativeSchema } from '../../shared/schemas/relative.ts';
+import { idParam } from '../../shared/schemas/common.ts';
+import { relativeSchema } from '../../shared/schemas/relative.ts';
 import {
   bearer,
   errorResponses,
@@ -14,17 +8,7 @@ import {
   jsonContent,
   noContent,
 } from '../../shared/http/openapi.ts';
-
-const newRelative = z.object({
-  first_name: requiredText(100),
-  last_name: requiredText(100),
-  relation: z.enum(RELATIONS, { message: `Use one of: ${RELATIONS.join(', ')}.` }),
-  date_of_birth: optionalBirthDate,
-  kupat_holim: optionalKupatHolim,
-  insurance_provider: optionalText(100),
-});
-
-export type NewRelative = z.infer<typeof newRelative>;
+import { newRelativeSchema } from './schemas.ts';
 
 export const listRelatives = createRoute({
   method: 'get',
@@ -42,7 +26,7 @@ export const createRelative = createRoute({
   path: '/',
   summary: 'Add a relative',
   security: bearer,
-  request: { body: jsonBody(newRelative) },
+  request: { body: jsonBody(newRelativeSchema) },
   responses: {
     201: jsonContent(relativeSchema, 'The relative added'),
     ...errorResponses(400, 401, 413, 415, 429),

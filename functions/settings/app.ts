@@ -1,7 +1,4 @@
 import { createApp } from '../../shared/http/create-app.ts';
-import * as handlers from './handlers.ts';
-import * as routes from './routes.ts';
+import { settings } from './router.ts';
 
-export const app = createApp('settings', { auth: 'user' })
-  .openapi(routes.getSettings, handlers.show)
-  .openapi(routes.patchSettings, handlers.update);
+export const app = createApp('settings', { auth: 'user' }).route('/', settings);

@@ -1,11 +1,5 @@
 import type { Tx } from '../../shared/db/client.ts';
-import type { SettingsPatch } from './routes.ts';
-
-export interface Settings {
-  notifications_enabled: boolean;
-  reminders_enabled: boolean;
-  locale: 'fr' | 'he' | 'en' | 'ru' | 'am' | 'es';
-}
+import type { Settings, SettingsPatch } from './schemas.ts';
 
 /** The stored settings, or the column defaults when the user never saved any. */
 export async function readSettings(tx: Tx, userId: string): Promise<Settings> {

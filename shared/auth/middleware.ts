@@ -2,10 +2,10 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { systemDb } from '../db/client.ts';
 import { ApiError, forbidden, unauthorized } from '../http/errors.ts';
-import type { AppEnv, AuthUser, UserRole } from '../http/env.ts';
+import type { AppEnv } from '../http/env.ts';
 import { type Hit, hitAddress, limitHeaders, withLimitHeaders } from '../http/rate-limit.ts';
 import { verifyAccessToken } from './verify-token.ts';
-import type { JwtClaims } from '../db/as-user.ts';
+import type { AuthUser, JwtClaims, UserRole } from './user.ts';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 

@@ -6,7 +6,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { config } from '../config.ts';
-import type { JwtClaims } from '../db/as-user.ts';
+import type { JwtClaims } from './user.ts';
 import { unauthorized } from '../http/errors.ts';
 
 const AUDIENCE = 'authenticated';

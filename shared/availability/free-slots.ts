@@ -1,5 +1,6 @@
-import type postgres from 'postgres';
-import type { Tx } from '../db/client.ts';
+import type { z } from '@hono/zod-openapi';
+import type { Fragment, Tx } from '../db/client.ts';
+import type { slotSchema } from '../schemas/practitioner.ts';
 
 /**
  * Thin wrappers over the SQL availability functions (migration `..._availability.sql`), the one
@@ -7,17 +8,10 @@ import type { Tx } from '../db/client.ts';
  * the booking check. `now` is injectable for tests; callers in production leave it out.
  */
 
-/** A free slot: local wall-clock date and times in the practitioner's time zone. */
-export interface Slot {
-  slot_date: string;
-  slot_start: string;
-  slot_end: string;
-}
+export type Slot = z.infer<typeof slotSchema>;
 
 /** How many days, today included, the profile shows and the search's first_slot looks ahead. */
 export const SLOT_WINDOW_DAYS = 14;
-
-type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
 const clock = (tx: Tx, now?: Date): Fragment => tx`coalesce(${now ?? null}::timestamptz, now())`;
 

@@ -1,11 +1,6 @@
 import { systemDb, type Tx } from './client.ts';
 import { isConnectionLost } from './connection-lost.ts';
-
-export interface JwtClaims {
-  sub: string;
-  role?: string;
-  [claim: string]: unknown;
-}
+import type { JwtClaims } from '../auth/user.ts';
 
 /**
  * Runs `work` in one transaction as the `authenticated` role with the caller's JWT claims, the

@@ -7,6 +7,8 @@ export type Sql = postgres.Sql;
  * connection of `asUser`, or `sql.begin`'s).
  */
 export type Tx = postgres.ISql;
+/** A piece of SQL to embed in a bigger statement, built with `tx\`...\``. */
+export type Fragment = postgres.PendingQuery<postgres.Row[]>;
 /** The driver's options, with its `socket` option (a connected socket per connection), untyped there. */
 export type DriverOptions = postgres.Options<Record<string, postgres.PostgresType>> & {
   socket?: (target: { host: string[]; port: number[]; path?: string | false }) => unknown;

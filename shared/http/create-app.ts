@@ -1,4 +1,3 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -12,7 +11,7 @@ import { handleError } from './handle-error.ts';
 import { log } from './logger.ts';
 import { limitByAddress } from './rate-limit.ts';
 import { authenticate } from '../auth/middleware.ts';
-import { validationHook } from './validation-hook.ts';
+import { createRouter } from './create-router.ts';
 
 export interface AppOptions {
   /**
@@ -58,7 +57,7 @@ const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export function createApp(group: string, options: AppOptions) {
   const c = config();
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).basePath(`/${group}`);
+  const app = createRouter().basePath(`/${group}`);
 
   app.use(
     '*',

@@ -1,12 +1,4 @@
-import type { JwtClaims } from '../db/as-user.ts';
-
-export type UserRole = 'patient' | 'practitioner' | 'admin';
-
-export interface AuthUser {
-  id: string;
-  role: UserRole;
-  claims: JwtClaims;
-}
+import type { AuthUser } from '../auth/user.ts';
 
 /** Hono context variables set by the shared middleware. */
 export interface AppEnv {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isConnectionLost } from '../db/connection-lost.ts';
+import { constraintError } from './constraint-errors.ts';
 import { ApiError, badRequest, payloadTooLarge, unauthorized } from './errors.ts';
 import { log } from './logger.ts';
 
@@ -77,7 +78,7 @@ function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof HTTPException) return fromHttpException(err);
   // Before the codes of refusals: a lost connection can report a PostgreSQL code too (57P01).
   if (isConnectionLost(err)) return databaseAway();
-  if (isPgError(err)) return fromPostgres(err);
+  if (isPgError(err)) return constraintError(err) ?? fromPostgres(err);
 }
 
 /** The one place that turns any thrown value into the contract's error body. */

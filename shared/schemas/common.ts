@@ -98,6 +98,15 @@ export const requiredText = (max: number) =>
   })
     .max(max, { message: `Use at most ${max} characters.` });
 
+/** A whole number within bounds; one message for every way of missing them. */
+export const wholeNumber = (
+  min: number,
+  max: number,
+  message = `Use a whole number from ${min} to ${max}.`,
+) => z.int({ message }).min(min, { message }).max(max, { message });
+
+export const trueOrFalse = z.boolean({ message: 'Use true or false.' });
+
 export const uuid = z.uuid({ message: 'This is not a valid identifier.' });
 
 /** `/:id` path parameters: a malformed id is a 400, not a 404. */

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { USER_ROLES } from '../auth/user.ts';
 import { isoDate } from './common.ts';
 
 export const SEXES = ['male', 'female', 'other'] as const;
@@ -15,7 +16,7 @@ export const profileSchema = z
     sex: z.enum(SEXES).nullable(),
     city: z.string().nullable(),
     avatar_url: z.string().nullable(),
-    role: z.enum(['patient', 'practitioner', 'admin']),
+    role: z.enum(USER_ROLES),
     created_at: z.string().openapi({ format: 'date-time' }),
     updated_at: z.string().openapi({ format: 'date-time' }),
   })

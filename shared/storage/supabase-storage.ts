@@ -1,3 +1,4 @@
+import { StorageClient, type StorageError, StorageUnknownError } from '@supabase/storage-js';
 import {
   assertObjectKey,
   type ObjectStorage,
@@ -14,56 +15,45 @@ export interface SupabaseStorageOptions {
 }
 
 // Object names are random and never rewritten, so browsers and the CDN may keep them long.
-const CACHE_CONTROL = 'max-age=31536000';
+const CACHE_SECONDS = '31536000';
+
+/** What is logged of a failure: the status Storage answered, or why no answer came. */
+const cause = (e: StorageError) =>
+  e instanceof StorageUnknownError
+    ? { error: (e.originalError as Error | undefined)?.name }
+    : { status: e.status };
 
 /**
- * Supabase Storage over its REST API, with the service role key: the function has already
- * decided who may write what, as it does for every privileged write.
+ * Supabase Storage through its official client, with the service role key: the function has
+ * already decided who may write what, as it does for every privileged write.
  */
 export function supabaseStorage(options: SupabaseStorageOptions): ObjectStorage {
-  const base = `${options.url.replace(/\/$/, '')}/storage/v1/object`;
-  const auth = {
-    authorization: `Bearer ${options.serviceRoleKey}`,
-    apikey: options.serviceRoleKey,
-  };
   const timeoutMs = options.timeoutMs ?? 10_000;
-
-  async function send(operation: 'put' | 'remove', bucket: string, url: string, init: RequestInit) {
-    let res: Response;
-    try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (e) {
-      throw storageUnavailable(operation, bucket, { error: (e as Error)?.name });
-    }
-    // The body is read only to release the connection; its text is never passed on.
-    await res.body?.cancel();
-    if (!res.ok) throw storageUnavailable(operation, bucket, { status: res.status });
-  }
+  const key = options.serviceRoleKey;
+  const client = new StorageClient(
+    `${options.url.replace(/\/$/, '')}/storage/v1`,
+    { authorization: `Bearer ${key}`, apikey: key },
+    // A Storage that does not answer fails the upload instead of holding the request.
+    (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+  );
 
   return {
     async put(bucket, path, bytes, contentType) {
       assertObjectKey(bucket, path);
-      await send('put', bucket, `${base}/${bucket}/${path}`, {
-        method: 'POST',
-        headers: {
-          ...auth,
-          'content-type': contentType,
-          'cache-control': CACHE_CONTROL,
-          'x-upsert': 'false',
-        },
-        body: bytes,
+      const { error } = await client.from(bucket).upload(path, bytes, {
+        contentType,
+        cacheControl: CACHE_SECONDS,
+        upsert: false,
       });
+      if (error) throw storageUnavailable('put', bucket, cause(error));
       return publicObjectUrl(options.publicBaseUrl, bucket, path);
     },
 
     async remove(bucket, paths) {
       for (const path of paths) assertObjectKey(bucket, path);
       if (paths.length === 0) return;
-      await send('remove', bucket, `${base}/${bucket}`, {
-        method: 'DELETE',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ prefixes: paths }),
-      });
+      const { error } = await client.from(bucket).remove(paths);
+      if (error) throw storageUnavailable('remove', bucket, cause(error));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, type JwtClaims } from '../../shared/db/as-user.ts';
+import type { JwtClaims } from '../../shared/auth/user.ts';
+import { asUser } from '../../shared/db/as-user.ts';
 import { closeDb, type Tx } from '../../shared/db/client.ts';
 import { db } from '../helpers/db.ts';
 import { createUser, type TestUser } from '../helpers/users.ts';

@@ -1,18 +1,28 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../../shared/http/env.ts';
-import { notFound } from '../../../shared/http/errors.ts';
-import { auditWrite, forPractitioner } from '../acting-practitioner.ts';
-import { sentFields } from '../sent-fields.ts';
+import { forPractitioner } from '../acting.ts';
+import { createFor, type CrmTable, type Patchable, patchFor } from '../write.ts';
 import {
-  findInstruction,
   insertInstruction,
   INSTRUCTIONS_TABLE,
   listInstructions,
+  lockInstruction,
   updateInstruction,
 } from './queries.ts';
 import type * as routes from './routes.ts';
+import type { AppointmentInstruction, InstructionChanges } from './schemas.ts';
 
-const missing = () => notFound('We could not find this instruction.');
+const instructions: CrmTable = {
+  table: INSTRUCTIONS_TABLE,
+  resource: 'instruction',
+  missing: 'We could not find this instruction.',
+};
+
+const instructionPatch: Patchable<AppointmentInstruction, InstructionChanges> = {
+  target: instructions,
+  lock: lockInstruction,
+  update: updateInstruction,
+};
 
 export const list: RouteHandler<typeof routes.listInstructions, AppEnv> = async (c) => {
   const { practitioner_id } = c.req.valid('query');
@@ -27,36 +37,20 @@ export const list: RouteHandler<typeof routes.listInstructions, AppEnv> = async 
 export const create: RouteHandler<typeof routes.createInstruction, AppEnv> = async (c) => {
   const { practitioner_id } = c.req.valid('query');
   const input = c.req.valid('json');
-  const row = await forPractitioner(c, practitioner_id, async (tx, acting) => {
-    const added = await insertInstruction(tx, acting.practitionerId, input);
-    await auditWrite(tx, acting, {
-      action: 'instruction.create',
-      entity: INSTRUCTIONS_TABLE,
-      entityId: added.id,
-    });
-    return added;
-  });
+  const row = await createFor(
+    c,
+    practitioner_id,
+    instructions,
+    (tx, p) => insertInstruction(tx, p, input),
+  );
   return c.json(row, 201);
 };
 
 export const update: RouteHandler<typeof routes.updateInstruction, AppEnv> = async (c) => {
   const { practitioner_id } = c.req.valid('query');
   const { id } = c.req.valid('param');
-  const changes = c.req.valid('json');
-  const columns = sentFields(changes);
-  const row = await forPractitioner(c, practitioner_id, async (tx, acting) => {
-    if (columns.length === 0) return findInstruction(tx, acting.practitionerId, id);
-    const changed = await updateInstruction(tx, acting.practitionerId, id, changes, columns);
-    if (changed) {
-      await auditWrite(tx, acting, {
-        action: 'instruction.update',
-        entity: INSTRUCTIONS_TABLE,
-        entityId: id,
-        fields: columns,
-      });
-    }
-    return changed;
-  });
-  if (!row) throw missing();
-  return c.json(row, 200);
+  return c.json(
+    await patchFor(c, practitioner_id, id, instructionPatch, c.req.valid('json')),
+    200,
+  );
 };

@@ -1,5 +1,5 @@
 import type { Tx } from '../../../shared/db/client.ts';
-import type { AppointmentInstruction, InstructionChanges, NewInstruction } from './routes.ts';
+import type { AppointmentInstruction, InstructionChanges, NewInstruction } from './schemas.ts';
 
 export const INSTRUCTIONS_TABLE = 'appointment_instructions';
 
@@ -28,25 +28,25 @@ export async function insertInstruction(
   return row;
 }
 
-export async function findInstruction(
+export async function lockInstruction(
   tx: Tx,
   practitionerId: string,
   id: string,
 ): Promise<AppointmentInstruction | undefined> {
   const [row] = await tx<AppointmentInstruction[]>`
     select ${instructionColumns(tx)} from public.appointment_instructions
-    where id = ${id} and practitioner_id = ${practitionerId}`;
+    where id = ${id} and practitioner_id = ${practitionerId}
+    for update`;
   return row;
 }
 
-/** Undefined when the instruction does not exist or is not this practitioner's. */
 export async function updateInstruction(
   tx: Tx,
   practitionerId: string,
   id: string,
   changes: InstructionChanges,
   columns: Array<keyof InstructionChanges>,
-): Promise<AppointmentInstruction | undefined> {
+): Promise<AppointmentInstruction> {
   const [row] = await tx<AppointmentInstruction[]>`
     update public.appointment_instructions set ${tx(changes, columns)}
     where id = ${id} and practitioner_id = ${practitionerId}

@@ -1,37 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonBody, jsonContent } from '../../../shared/http/openapi.ts';
-import { idParam, requiredText } from '../../../shared/schemas/common.ts';
-import { actingQuery, crmAccess } from '../acting-practitioner.ts';
-import { sortOrder } from '../sort-order.ts';
-
-export const appointmentInstructionSchema = z
-  .object({
-    id: z.uuid(),
-    title: z.string(),
-    content: z.string(),
-    is_active: z.boolean(),
-    sort_order: z.int(),
-  })
-  .openapi('AppointmentInstruction');
-
-const instructionFields = z.object({
-  title: requiredText(200),
-  content: requiredText(5000),
-  is_active: z.boolean({ message: 'Use true or false.' }).optional().openapi({
-    description: 'Defaults to true',
-  }),
-  sort_order: sortOrder.optional().openapi({ description: 'Defaults to 0' }),
-});
-
-const instructionChanges = instructionFields.partial();
-
-export type NewInstruction = z.infer<typeof instructionFields>;
-export type InstructionChanges = z.infer<typeof instructionChanges>;
-export type AppointmentInstruction = z.infer<typeof appointmentInstructionSchema>;
+import { idParam } from '../../../shared/schemas/common.ts';
+import { crmAccess } from '../access.ts';
+import { actingQuery } from '../schemas.ts';
+import {
+  appointmentInstructionSchema,
+  instructionChangesSchema,
+  instructionFieldsSchema,
+} from './schemas.ts';
 
 export const listInstructions = createRoute({
   method: 'get',
-  path: '/instructions',
+  path: '/',
   summary: 'Pre-appointment instructions of the practitioner, by sort order',
   ...crmAccess,
   request: { query: actingQuery },
@@ -43,10 +23,10 @@ export const listInstructions = createRoute({
 
 export const createInstruction = createRoute({
   method: 'post',
-  path: '/instructions',
+  path: '/',
   summary: 'Add a pre-appointment instruction',
   ...crmAccess,
-  request: { query: actingQuery, body: jsonBody(instructionFields) },
+  request: { query: actingQuery, body: jsonBody(instructionFieldsSchema) },
   responses: {
     201: jsonContent(appointmentInstructionSchema, 'The instruction added'),
     ...errorResponses(400, 401, 403, 413, 415, 429),
@@ -55,10 +35,10 @@ export const createInstruction = createRoute({
 
 export const updateInstruction = createRoute({
   method: 'patch',
-  path: '/instructions/{id}',
+  path: '/{id}',
   summary: 'Change some fields of a pre-appointment instruction',
   ...crmAccess,
-  request: { params: idParam, query: actingQuery, body: jsonBody(instructionChanges) },
+  request: { params: idParam, query: actingQuery, body: jsonBody(instructionChangesSchema) },
   responses: {
     200: jsonContent(appointmentInstructionSchema, 'The instruction after the change'),
     ...errorResponses(400, 401, 403, 404, 413, 415, 429),

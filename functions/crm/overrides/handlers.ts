@@ -1,9 +1,15 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../../shared/http/env.ts';
-import { notFound } from '../../../shared/http/errors.ts';
-import { auditWrite, forPractitioner } from '../acting-practitioner.ts';
+import { forPractitioner } from '../acting.ts';
+import { type CrmTable, deleteFor, writeFor } from '../write.ts';
 import { deleteOverride, listOverrides, OVERRIDES_TABLE, upsertOverride } from './queries.ts';
 import type * as routes from './routes.ts';
+
+const overridesTable: CrmTable = {
+  table: OVERRIDES_TABLE,
+  resource: 'override',
+  missing: 'We could not find this date exception.',
+};
 
 export const list: RouteHandler<typeof routes.listOverrides, AppEnv> = async (c) => {
   const { practitioner_id, ...period } = c.req.valid('query');
@@ -18,14 +24,12 @@ export const list: RouteHandler<typeof routes.listOverrides, AppEnv> = async (c)
 export const save: RouteHandler<typeof routes.saveOverride, AppEnv> = async (c) => {
   const { practitioner_id } = c.req.valid('query');
   const input = c.req.valid('json');
-  const row = await forPractitioner(c, practitioner_id, async (tx, acting) => {
+  const row = await writeFor(c, practitioner_id, overridesTable, async (tx, acting) => {
     const { override, created } = await upsertOverride(tx, acting.practitionerId, input);
-    await auditWrite(tx, acting, {
-      action: created ? 'override.create' : 'override.update',
-      entity: OVERRIDES_TABLE,
-      entityId: override.id,
-    });
-    return override;
+    return {
+      result: override,
+      audit: { verb: created ? 'create' : 'update', entityId: override.id },
+    };
   });
   return c.json(row, 200);
 };
@@ -33,15 +37,6 @@ export const save: RouteHandler<typeof routes.saveOverride, AppEnv> = async (c) 
 export const remove: RouteHandler<typeof routes.deleteOverride, AppEnv> = async (c) => {
   const { practitioner_id } = c.req.valid('query');
   const { id } = c.req.valid('param');
-  await forPractitioner(c, practitioner_id, async (tx, acting) => {
-    if (!(await deleteOverride(tx, acting.practitionerId, id))) {
-      throw notFound('We could not find this date exception.');
-    }
-    await auditWrite(tx, acting, {
-      action: 'override.delete',
-      entity: OVERRIDES_TABLE,
-      entityId: id,
-    });
-  });
+  await deleteFor(c, practitioner_id, overridesTable, id, deleteOverride);
   return c.body(null, 204);
 };

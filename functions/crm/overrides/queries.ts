@@ -1,5 +1,5 @@
 import type { Tx } from '../../../shared/db/client.ts';
-import type { OverrideInput, ScheduleOverride } from './routes.ts';
+import type { OverrideInput, ScheduleOverride } from './schemas.ts';
 
 export const OVERRIDES_TABLE = 'practitioner_schedule_overrides';
 

@@ -1,46 +1,18 @@
 import type { Tx } from '../../../shared/db/client.ts';
-import type { PractitionerProfile, ProfileChanges } from './routes.ts';
+import {
+  NAME_FIELDS,
+  PRACTICE_FIELDS,
+  type PractitionerProfile,
+  type ProfileChanges,
+} from './schemas.ts';
 
 export const PRACTITIONERS_TABLE = 'practitioners';
 
-export async function specialtyExists(tx: Tx, id: string): Promise<boolean> {
-  const rows = await tx`select 1 from public.specialties where id = ${id}`;
-  return rows.length === 1;
-}
-
-/** The stored price range, locked so a change of one end is judged against the current other. */
-export async function lockPrices(
-  tx: Tx,
-  practitionerId: string,
-): Promise<{ price_min_agorot: number | null; price_max_agorot: number | null } | undefined> {
-  const [row] = await tx<{ price_min_agorot: number | null; price_max_agorot: number | null }[]>`
-    select price_min_agorot, price_max_agorot from public.practitioners
-    where id = ${practitionerId}
-    for update`;
-  return row;
-}
-
-/** The practitioner's names live in `profiles`, shared with the rest of the app. */
-export async function updateNames(
-  tx: Tx,
-  practitionerId: string,
-  changes: ProfileChanges,
-  columns: Array<keyof ProfileChanges>,
-): Promise<void> {
-  await tx`update public.profiles set ${tx(changes, columns)} where id = ${practitionerId}`;
-}
-
-export async function updatePractice(
-  tx: Tx,
-  practitionerId: string,
-  changes: ProfileChanges,
-  columns: Array<keyof ProfileChanges>,
-): Promise<void> {
-  await tx`update public.practitioners set ${tx(changes, columns)} where id = ${practitionerId}`;
-}
-
-/** The profile with its names and specialty nested, built in one query. */
-export async function readPractitionerProfile(
+/**
+ * The profile with its names and specialty nested, built in one query. Only writes read it, so
+ * it locks the practitioner's row: a change of one price is judged against the current other.
+ */
+export async function lockPractitionerProfile(
   tx: Tx,
   practitionerId: string,
 ): Promise<PractitionerProfile | undefined> {
@@ -62,6 +34,28 @@ export async function readPractitionerProfile(
     from public.practitioners p
     join public.practitioner_public_profiles n on n.id = p.id
     left join public.specialties s on s.id = p.specialty_id
-    where p.id = ${practitionerId}`;
+    where p.id = ${practitionerId}
+    for update of p`;
   return row?.profile;
+}
+
+/**
+ * Writes the sent fields: the names in `profiles` (shared with the rest of the app), the rest
+ * in `practitioners`. An unknown specialty fails on the foreign key.
+ */
+export async function updatePractitionerProfile(
+  tx: Tx,
+  practitionerId: string,
+  changes: ProfileChanges,
+  fields: Array<keyof ProfileChanges>,
+): Promise<PractitionerProfile> {
+  const names = NAME_FIELDS.filter((f) => fields.includes(f));
+  const practice = PRACTICE_FIELDS.filter((f) => fields.includes(f));
+  if (names.length > 0) {
+    await tx`update public.profiles set ${tx(changes, names)} where id = ${practitionerId}`;
+  }
+  if (practice.length > 0) {
+    await tx`update public.practitioners set ${tx(changes, practice)} where id = ${practitionerId}`;
+  }
+  return (await lockPractitionerProfile(tx, practitionerId))!;
 }

@@ -1,5 +1,5 @@
 import type { Tx } from '../../../shared/db/client.ts';
-import type { AppointmentReason, NewReason, ReasonChanges } from './routes.ts';
+import type { AppointmentReason, NewReason, ReasonChanges } from './schemas.ts';
 
 export const REASONS_TABLE = 'appointment_reasons';
 
@@ -31,26 +31,36 @@ export async function insertReason(
   return row;
 }
 
-/** A reason the practitioner may see: their own or a global one. */
-export async function findReason(
+/**
+ * A reason the practitioner may see (their own or a global one), locked when the caller may
+ * change it. RLS lets only an admin change, and so lock, a global reason; for anyone else it
+ * is read without the lock, so that refusing the change is a 403, not a 404.
+ */
+export async function lockReason(
   tx: Tx,
   practitionerId: string,
   id: string,
 ): Promise<AppointmentReason | undefined> {
   const [row] = await tx<AppointmentReason[]>`
+    with locked as (
+      select ${reasonColumns(tx)} from public.appointment_reasons
+      where id = ${id} and ${globalOrOwn(tx, practitionerId)}
+      for update
+    )
+    select * from locked
+    union all
     select ${reasonColumns(tx)} from public.appointment_reasons
-    where id = ${id} and ${globalOrOwn(tx, practitionerId)}`;
+    where id = ${id} and practitioner_id is null and not exists (select from locked)`;
   return row;
 }
 
-/** Undefined when RLS or the owner filter leaves no row to change. */
 export async function updateReason(
   tx: Tx,
   practitionerId: string,
   id: string,
   changes: ReasonChanges,
   columns: Array<keyof ReasonChanges>,
-): Promise<AppointmentReason | undefined> {
+): Promise<AppointmentReason> {
   const [row] = await tx<AppointmentReason[]>`
     update public.appointment_reasons set ${tx(changes, columns)}
     where id = ${id} and ${globalOrOwn(tx, practitionerId)}

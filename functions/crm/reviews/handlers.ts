@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../../shared/http/env.ts';
-import { forPractitioner } from '../acting-practitioner.ts';
+import { forPractitioner } from '../acting.ts';
 import { listReceivedReviews } from './queries.ts';
 import type * as routes from './routes.ts';
 

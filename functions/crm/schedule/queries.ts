@@ -1,19 +1,10 @@
 import type { Tx } from '../../../shared/db/client.ts';
-import { conflict } from '../../../shared/http/errors.ts';
-import type { NewRange, RangeChanges, ScheduleRange } from './routes.ts';
+import type { NewRange, RangeChanges, ScheduleRange } from './schemas.ts';
 
 export const SCHEDULE_TABLE = 'practitioner_weekly_schedule';
 
 const rangeColumns = (tx: Tx) =>
   tx`id, day_of_week, start_time, end_time, slot_duration_minutes, is_active`;
-
-/** The exclusion constraint is the one judge of overlaps; it gets a message a person can act on. */
-function explainOverlap(e: unknown): never {
-  if ((e as { constraint_name?: string })?.constraint_name === 'weekly_ranges_do_not_overlap') {
-    throw conflict('This time range overlaps another range of the same day.');
-  }
-  throw e;
-}
 
 export function listRanges(tx: Tx, practitionerId: string): Promise<ScheduleRange[]> {
   return tx<ScheduleRange[]>`
@@ -22,6 +13,7 @@ export function listRanges(tx: Tx, practitionerId: string): Promise<ScheduleRang
     order by day_of_week, start_time`;
 }
 
+/** The exclusion constraint `weekly_ranges_do_not_overlap` is the one judge of overlaps. */
 export async function insertRange(
   tx: Tx,
   practitionerId: string,
@@ -34,11 +26,10 @@ export async function insertRange(
            coalesce(${input.slot_duration_minutes ?? null}::int, p.consultation_duration_minutes),
            coalesce(${input.is_active ?? null}::boolean, true)
     from public.practitioners p where p.id = ${practitionerId}
-    returning ${rangeColumns(tx)}`.catch(explainOverlap);
+    returning ${rangeColumns(tx)}`;
   return row;
 }
 
-/** The stored range, locked until the transaction ends so a change is judged on current values. */
 export async function lockRange(
   tx: Tx,
   practitionerId: string,
@@ -61,7 +52,7 @@ export async function updateRange(
   const [row] = await tx<ScheduleRange[]>`
     update public.practitioner_weekly_schedule set ${tx(changes, columns)}
     where id = ${id} and practitioner_id = ${practitionerId}
-    returning ${rangeColumns(tx)}`.catch(explainOverlap);
+    returning ${rangeColumns(tx)}`;
   return row;
 }
 
