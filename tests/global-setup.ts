@@ -8,9 +8,9 @@ import {
   prepareDatabase,
   type RunningDatabase,
   startEmbeddedPostgres,
-} from '../dev/database.ts';
-import { createSigningKeys, type DevKeys } from '../dev/keys.ts';
-import { freePort } from '../dev/free-port.ts';
+} from '../dev/lib/database.ts';
+import { createSigningKeys, type DevKeys } from '../dev/lib/keys.ts';
+import { freePort } from '../dev/lib/free-port.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

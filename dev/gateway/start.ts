@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ROOT } from './database.ts';
+import { ROOT } from '../lib/database.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -83,7 +83,7 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** Runs `dev/gateway.ts` under Deno and resolves once it answers HTTP. */
+/** Runs `dev/gateway/main.ts` under Deno and resolves once it answers HTTP. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const hostname = options.hostname ?? '127.0.0.1';
   const url = `http://${hostname}:${options.port}`;
@@ -95,7 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...permissions(options.env.LOCAL_STORAGE_DIR, extraApps.map(([, file]) => file)),
       '--config=deno.json',
       '--no-lock',
-      'dev/gateway.ts',
+      'dev/gateway/main.ts',
       `--port=${options.port}`,
       `--hostname=${hostname}`,
       ...extraApps.map(([group, file]) => `--extra-app=${group}=${file}`),
