@@ -14,7 +14,7 @@ const { values } = parseArgs({
 });
 const extraApps = Object.fromEntries(values['extra-app'].map((pair) => pair.split('=', 2)));
 
-const gateway = createGateway(await loadFunctionApps(extraApps));
+const gateway = await createGateway(await loadFunctionApps(extraApps));
 
 Deno.serve({
   port: Number(values.port),
