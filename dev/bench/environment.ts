@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
-import { prepareDatabase, startEmbeddedPostgres } from '../lib/database.ts';
+import { prepareDatabase } from '../lib/database.ts';
+import { startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
 import { createSigningKeys, type DevKeys, jwksOf } from '../lib/keys.ts';
 import { runningStack, stateDir } from '../stack/state.ts';
 import { type RunningGateway, startGateway } from '../gateway/start.ts';
