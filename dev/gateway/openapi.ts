@@ -22,7 +22,7 @@ export async function mergedOpenApi(apps: Map<string, FunctionApp>): Promise<Ope
     info: {
       title: 'Dokal API',
       version: '1.0.0',
-      description: 'Every function also answers at /api/v1/<group>/... on the local gateway.',
+      description: 'Every function also answers at `/api/v1/<group>/...` on the local gateway.',
     },
     paths: {},
     components: {},

@@ -30,14 +30,14 @@ export async function installedBinaries(): Promise<{ dir: string; version: strin
   return { dir: path.join(pkg, 'native'), version: `${platform}-${version}` };
 }
 
-/** Runs `command` as the `postgres` user (as the server will run) and tells whether it succeeded. */
-function succeedsAsPostgres(user: PostgresUser, command: string, args: string[]): boolean {
-  return spawnSync(command, args, { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
-}
-
 interface PostgresUser {
   uid: number;
   gid: number;
+}
+
+/** Runs `command` as the `postgres` user (as the server will run) and tells whether it succeeded. */
+function succeedsAsPostgres(user: PostgresUser, command: string, args: string[]): boolean {
+  return spawnSync(command, args, { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
 }
 
 /** PostgreSQL refuses to run as root, so root runs it as `postgres`, created when missing. */
@@ -67,7 +67,8 @@ export async function reachableBinaries(source: string, version: string, cacheRo
     const staging = await mkdtemp(`${target}.partial-`);
     try {
       await cp(source, staging, { recursive: true, verbatimSymlinks: true });
-      await chmod(staging, 0o755);
+      // Readable by all, whatever the umask of the install was.
+      execFileSync('chmod', ['-R', 'a+rX', staging]);
       await rename(staging, target);
     } catch (e) {
       if (!['EEXIST', 'ENOTEMPTY'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
