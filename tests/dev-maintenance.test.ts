@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type Maintenance, startMaintenance } from '../dev/maintenance.ts';
+import { type Maintenance, startMaintenance } from '../dev/stack/maintenance.ts';
 import { db } from './helpers/db.ts';
 
 let maintenance: Maintenance | undefined;

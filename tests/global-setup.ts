@@ -2,15 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import {
-  createDatabase,
-  dropDatabase,
-  prepareDatabase,
-  type RunningDatabase,
-  startEmbeddedPostgres,
-} from '../dev/database.ts';
-import { createSigningKeys, type DevKeys } from '../dev/keys.ts';
-import { freePort } from '../dev/free-port.ts';
+import { createDatabase, dropDatabase, prepareDatabase } from '../dev/lib/database.ts';
+import { type RunningDatabase, startEmbeddedPostgres } from '../dev/lib/embedded-postgres.ts';
+import { createSigningKeys, type DevKeys } from '../dev/lib/keys.ts';
+import { freePort } from '../dev/lib/free-port.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { jwksOf } from '../dev/keys.ts';
+import { jwksOf } from '../dev/lib/keys.ts';
 
 export const TEST_SUPABASE_URL = 'http://127.0.0.1:54321';
 

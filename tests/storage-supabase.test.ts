@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../shared/http/errors.ts';
 import { supabaseStorage } from '../shared/storage/supabase-storage.ts';
-import { freePort } from '../dev/free-port.ts';
+import { freePort } from '../dev/lib/free-port.ts';
 import { jpeg, png } from './helpers/images.ts';
 
 const KEY = 'service-role-key-for-tests';

@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
-import { prepareDatabase, startEmbeddedPostgres } from '../database.ts';
-import { createSigningKeys, type DevKeys, jwksOf } from '../keys.ts';
-import { runningStack, stateDir } from '../stack-state.ts';
-import { type RunningGateway, startGateway } from '../start-gateway.ts';
-import { freePort } from '../free-port.ts';
+import { prepareDatabase } from '../lib/database.ts';
+import { startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
+import { createSigningKeys, type DevKeys, jwksOf } from '../lib/keys.ts';
+import { runningStack, stateDir } from '../stack/state.ts';
+import { type RunningGateway, startGateway } from '../gateway/start.ts';
+import { freePort } from '../lib/free-port.ts';
 
 /** The benchmark's own database, kept between runs so the generated data is made once. */
 export const BENCH_DATABASE = 'dokal_bench';
@@ -94,7 +95,7 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
     output: 'pipe',
     extraApps: { bench: 'dev/bench/floor/app.ts' },
     // The wire counter, and the inspector for the CPU profiler.
-    extraPermissions: { read: ['dev/round-trips.ts'], sys: ['inspector'] },
+    extraPermissions: { read: ['dev/lib/round-trips.ts'], sys: ['inspector'] },
     env: {
       DATABASE_URL: databaseUrl,
       SUPABASE_DB_URL: '',

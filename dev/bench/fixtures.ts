@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
-import { type DevKeys, mintAccessToken } from '../keys.ts';
-import { ensureUser } from '../users.ts';
+import { type DevKeys, mintAccessToken } from '../lib/keys.ts';
+import { ensureUser } from '../lib/users.ts';
 import { BENCH_DOMAIN, PRACTITIONER_EMAILS } from './data.ts';
 
 /**

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { WireCounts } from '../round-trips.ts';
+import type { WireCounts } from '../lib/round-trips.ts';
 import { type LoadRun, perRequest } from './results.ts';
 import type { Scenario } from './scenarios.ts';
 

@@ -1,4 +1,4 @@
-import type { WireCounts } from '../round-trips.ts';
+import type { WireCounts } from '../lib/round-trips.ts';
 
 /** One load run: the figures autocannon reports. */
 export interface LoadRun {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import postgres from 'postgres';
-import { ROOT } from '../database.ts';
+import { ROOT } from '../lib/database.ts';
 import { CITIES } from './cities.ts';
 import { loadBenchData } from './data.ts';
 import {

@@ -1,8 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
 import type { FunctionApp } from './function-apps.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
 
 // `/functions/v1/<group>/...` is Supabase's address; `/api/v1/<group>/...` is the contract's.
 const FUNCTION_PATH = /^\/(?:functions|api)\/v1\/([^/]+)(\/.*)?$/;
+
+// What the functions' routes use, with HEAD and OPTIONS (CORS). Others are refused here: a Request
+// cannot even be built for TRACE or CONNECT, and no function answers them.
+const FORWARDED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 interface ServeInfo {
   remoteAddr?: { hostname?: string };
@@ -20,6 +25,7 @@ export function forwardToFunctions(apps: Map<string, FunctionApp>): MiddlewareHa
     const match = FUNCTION_PATH.exec(url.pathname);
     const app = match && apps.get(match[1]);
     if (!match || !app) return await next();
+    if (!FORWARDED_METHODS.includes(c.req.method)) throw methodNotAllowed(c.req.method, FORWARDED_METHODS);
     url.pathname = `/${match[1]}${match[2] ?? ''}`;
     const raw = c.req.raw;
     // A fresh init rather than `new Request(url, raw)`: copying `raw.signal` makes Deno warn

@@ -39,8 +39,10 @@ export const practitionerSummarySchema = z
     education: z.string().nullable(),
     years_of_experience: z.number().int().nullable(),
     is_accepting_new_patients: z.boolean(),
-    profiles: personNamesSchema.nullable(),
-    specialties: specialtyNamesSchema.nullable(),
+    // Unions, not `.nullable()`: zod-to-openapi would write the null into the shared component
+    // itself, documenting it as nullable in every group that uses it.
+    profiles: z.union([personNamesSchema, z.null()]),
+    specialties: z.union([specialtyNamesSchema, z.null()]),
     average_rating: z.number().nullable(),
     review_count: z.number().int(),
   })

@@ -19,3 +19,12 @@ it('refuses to start when an app cannot be loaded, and says which', async () => 
     /stopped while starting[\s\S]*not-an-app\.ts does not export `app`/,
   );
 });
+
+it('refuses to start when two groups declare one component differently, and names both', async () => {
+  await expect(
+    startTestGateway(scratch, {
+      'clash-a': 'tests/e2e/fixtures/clashing-schema-a.ts',
+      'clash-b': 'tests/e2e/fixtures/clashing-schema-b.ts',
+    }),
+  ).rejects.toThrow(/stopped while starting[\s\S]*The clash-a and clash-b groups declare different components\/schemas\/Thing/);
+});

@@ -1,13 +1,14 @@
-import { request as httpRequest } from 'node:http';
+import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { ROOT } from '../../dev/database.ts';
-import { createSigningKeys, jwksOf, mintAccessToken } from '../../dev/keys.ts';
-import type { RunningGateway } from '../../dev/start-gateway.ts';
-import { ensureUser } from '../../dev/users.ts';
+import { ROOT } from '../../dev/lib/database.ts';
+import { createSigningKeys, jwksOf, mintAccessToken } from '../../dev/lib/keys.ts';
+import type { RunningGateway } from '../../dev/gateway/start.ts';
+import { ensureUser } from '../../dev/lib/users.ts';
 import { db } from '../helpers/db.ts';
 import { bearer, fetchJson } from './fetch-json.ts';
 import { startTestGateway } from './test-gateway.ts';
@@ -15,6 +16,9 @@ import { startTestGateway } from './test-gateway.ts';
 const DEFAULT_SETTINGS = { notifications_enabled: true, reminders_enabled: true, locale: 'fr' };
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 const SECRET = 'not-for-the-web';
+
+const lockedVersion = (name: string): string =>
+  JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')).packages[`node_modules/${name}`].version;
 
 let gateway: RunningGateway;
 let scratch: string;
@@ -27,14 +31,21 @@ async function newUserToken(issuerBase: string) {
   return mintAccessToken(inject('keys'), { sub, email, issuer: `${issuerBase}/auth/v1` });
 }
 
-/** node:http sends the path as written, so `..` reaches the gateway without client-side cleanup. */
-function rawGet(url: string, rawPath: string): Promise<{ status: number; text: string }> {
+/**
+ * node:http sends the path as written, so `..` reaches the gateway without client-side cleanup,
+ * and any method, where fetch refuses TRACE.
+ */
+function rawRequest(
+  url: string,
+  rawPath: string,
+  method = 'GET',
+): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url);
-    const req = httpRequest({ hostname, port, path: rawPath, method: 'GET' }, (res) => {
+    const req = httpRequest({ hostname, port, path: rawPath, method }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
+      res.on('end', () => resolve({ status: res.statusCode!, text, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -175,12 +186,29 @@ describe('gateway: its own routes', () => {
     expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
-  it('serves the interactive documentation', async () => {
+  it('serves the interactive documentation from the installed swagger-ui-dist, offline', async () => {
     const res = await fetchJson(`${gateway.url}/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
-    expect(res.text).toContain('SwaggerUI');
-    expect(res.text).toContain('/openapi.json');
+    expect(res.text).toContain('SwaggerUIBundle');
+    expect(res.text).toContain('url: "/openapi.json"');
+    expect(res.text).not.toMatch(/https?:|\/\/[a-z]/i);
+
+    const assets = [...res.text.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    expect(assets.sort()).toEqual(['/docs/favicon-32x32.png', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css']);
+    for (const asset of assets) {
+      const file = await fetch(new URL(asset, gateway.url));
+      expect(file.status, asset).toBe(200);
+      const body = await file.text();
+      expect(body.length, asset).toBeGreaterThan(0);
+      if (asset.endsWith('.js')) expect(body).toContain(`PACKAGE_VERSION:"${lockedVersion('swagger-ui-dist')}"`);
+    }
+  });
+
+  it('answers 404 for a docs file it does not serve', async () => {
+    const res = await fetchJson(`${gateway.url}/docs/swagger-initializer.js`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
   });
 
   it.each([
@@ -212,7 +240,7 @@ describe('gateway: its own routes', () => {
     '/storage/v1/object/public/avatars/someone/..%5C..%5C..%5Csecret.txt',
     '/storage/v1/object/public/avatars/%2Fetc%2Fpasswd',
   ])('refuses the traversal %s', async (rawPath) => {
-    const res = await rawGet(gateway.url, rawPath);
+    const res = await rawRequest(gateway.url, rawPath);
     expect(res.status).toBe(404);
     expect(res.text).not.toContain(SECRET);
     expect(JSON.parse(res.text).error.code).toBe('not_found');
@@ -221,9 +249,32 @@ describe('gateway: its own routes', () => {
   it('refuses a traversal to a file the gateway may read', async () => {
     // The gateway may read the functions' code; an encoded `/` must not lead there from a bucket.
     const target = path.relative(path.join(storageDir, 'avatars'), path.join(ROOT, 'functions/settings/app.ts'));
-    const res = await rawGet(gateway.url, `/storage/v1/object/public/avatars/${target.split('/').join('%2F')}`);
+    const res = await rawRequest(gateway.url, `/storage/v1/object/public/avatars/${target.split('/').join('%2F')}`);
     expect(res.status).toBe(404);
     expect(res.text).not.toContain('createApp');
+  });
+
+  it.each([
+    ['TRACE', '/functions/v1/settings', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
+    ['FOO', '/api/v1/settings', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
+    ['TRACE', '/docs', 'GET, HEAD, OPTIONS'],
+    ['POST', '/openapi.json', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/storage/v1/object/public/avatars/someone/face.png', 'GET, HEAD, OPTIONS'],
+    ['PROPFIND', '/auth/v1/.well-known/jwks.json', 'GET, HEAD, OPTIONS'],
+  ])('answers %s %s with 405 in the contract shape, allowing %s', async (method, route, allow) => {
+    const res = await rawRequest(gateway.url, route, method);
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(JSON.parse(res.text)).toEqual({
+      error: { code: 'method_not_allowed', message: expect.stringContaining(method), details: {} },
+    });
+  });
+
+  it('answers HEAD on its own routes like GET, without a body', async () => {
+    const res = await rawRequest(gateway.url, '/openapi.json', 'HEAD');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/json');
+    expect(res.text).toBe('');
   });
 
   it.each(['/nope', '/functions/v1/no-such-function', '/api/v1/no-such-function/x', '/functions/v1/settings/nope'])(

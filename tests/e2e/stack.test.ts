@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ROOT } from '../../dev/database.ts';
-import { type DevKeys, jwksOf } from '../../dev/keys.ts';
-import type { StackInfo } from '../../dev/stack-state.ts';
-import { freePort } from '../../dev/free-port.ts';
+import { ROOT } from '../../dev/lib/database.ts';
+import { type DevKeys, jwksOf } from '../../dev/lib/keys.ts';
+import type { StackInfo } from '../../dev/stack/state.ts';
+import { freePort } from '../../dev/lib/free-port.ts';
 import { bearer, fetchJson } from './fetch-json.ts';
 
 // `npm run dev` itself, on its own embedded Postgres in a temporary state folder.
@@ -37,9 +37,9 @@ function runScript(script: string, args: string[] = []): Stack {
 const stackFile = () => path.join(stateDir, 'stack.json');
 const readStack = (): StackInfo => JSON.parse(readFileSync(stackFile(), 'utf8'));
 
-/** Starts `dev/stack.ts` and waits until it has published `stack.json`. */
+/** Starts `dev/stack/main.ts` and waits until it has published `stack.json`. */
 async function startStack(): Promise<Stack> {
-  const started = runScript('dev/stack.ts');
+  const started = runScript('dev/stack/main.ts');
   let ended = false;
   void started.exited.then(() => (ended = true));
   await vi.waitFor(
@@ -64,7 +64,7 @@ function isRunning(pid: number): boolean {
 }
 
 async function issueTokenWithCli(email: string, role: string) {
-  const cli = runScript('dev/token.ts', ['--email', email, '--role', role]);
+  const cli = runScript('dev/token/main.ts', ['--email', email, '--role', role]);
   const code = await cli.exited;
   return { code, output: cli.output(), token: cli.output().trim().split('\n').at(-1)! };
 }
@@ -132,7 +132,7 @@ describe('npm run dev', () => {
   });
 
   it('refuses a second start while one runs, and leaves the first alone', { timeout: 60_000 }, async () => {
-    const second = runScript('dev/stack.ts');
+    const second = runScript('dev/stack/main.ts');
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain('already running');
     expect(second.output()).toContain(String(info.pid));

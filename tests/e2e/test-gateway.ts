@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
-import { jwksOf } from '../../dev/keys.ts';
-import { type RunningGateway, startGateway } from '../../dev/start-gateway.ts';
-import { freePort } from '../../dev/free-port.ts';
+import { jwksOf } from '../../dev/lib/keys.ts';
+import { type RunningGateway, startGateway } from '../../dev/gateway/start.ts';
+import { freePort } from '../../dev/lib/free-port.ts';
 
 /** The real Deno gateway, as `npm run dev` starts it, on the test database and signing key. */
 export async function startTestGateway(

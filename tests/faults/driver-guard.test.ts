@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { ROOT } from '../../dev/database.ts';
-import { denoBinary } from '../../dev/deno-script.ts';
+import { ROOT } from '../../dev/lib/database.ts';
+import { denoBinary } from '../../dev/lib/deno-script.ts';
 
 const FIXTURE = 'tests/faults/fixtures/backend-dies.mjs';
 

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
-import { mintAccessToken } from '../../dev/keys.ts';
-import { ensureUser, type Role } from '../../dev/users.ts';
+import { mintAccessToken } from '../../dev/lib/keys.ts';
+import { ensureUser, type Role } from '../../dev/lib/users.ts';
 import { TEST_SUPABASE_URL } from '../setup.ts';
 import { db } from './db.ts';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { wireCounter } from '../../dev/round-trips.ts';
+import { wireCounter } from '../../dev/lib/round-trips.ts';
 import { app as practitioners } from '../../functions/practitioners/app.ts';
 import { app as profile } from '../../functions/profile/app.ts';
 import { app as relatives } from '../../functions/relatives/app.ts';

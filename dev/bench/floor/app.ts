@@ -4,7 +4,7 @@ import { asUser } from '../../../shared/db/as-user.ts';
 import { addDriverOptions } from '../../../shared/db/client.ts';
 import { createApp } from '../../../shared/http/create-app.ts';
 import { conflict, notFound } from '../../../shared/http/errors.ts';
-import { wireCounter } from '../../round-trips.ts';
+import { wireCounter } from '../../lib/round-trips.ts';
 import * as routes from './routes.ts';
 
 const wire = wireCounter();

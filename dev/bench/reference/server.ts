@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { wireCounter } from '../../round-trips.ts';
+import { wireCounter } from '../../lib/round-trips.ts';
 import { REFERENCE_KINDS, type ReferenceKind } from './kinds.ts';
 
 // Started by dev/bench/reference/start.ts: a server as bare as the runtime allows, for the

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { ROOT } from '../../database.ts';
-import { type RunningDenoScript, startDenoScript } from '../../deno-script.ts';
-import { freePort } from '../../free-port.ts';
+import { ROOT } from '../../lib/database.ts';
+import { type RunningDenoScript, startDenoScript } from '../../lib/deno-script.ts';
+import { freePort } from '../../lib/free-port.ts';
 import type { ReferenceKind } from './kinds.ts';
 
 export interface ReferenceServer extends RunningDenoScript {
@@ -10,7 +10,7 @@ export interface ReferenceServer extends RunningDenoScript {
 }
 
 /** The code it reads: itself, the wire counter, and the driver. */
-const READABLE = ['dev/bench/reference', 'dev/round-trips.ts', 'node_modules'];
+const READABLE = ['dev/bench/reference', 'dev/lib/round-trips.ts', 'node_modules'];
 
 /**
  * One reference server under Deno, the gateway's runtime; `claims` are the `request.jwt.claims`

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { z } from 'zod';
-import { USER_ROLES } from '../shared/auth/user.ts';
-import { type DevKeys, mintAccessToken } from './keys.ts';
-import { ensureUser, type UserSpec } from './users.ts';
+import { USER_ROLES } from '../../shared/auth/user.ts';
+import { type DevKeys, mintAccessToken } from '../lib/keys.ts';
+import { ensureUser, type UserSpec } from '../lib/users.ts';
 
 export const TOKEN_USAGE =
   'Usage: npm run token -- --email <email> [--role patient|practitioner|admin] [--first-name X --last-name Y]';

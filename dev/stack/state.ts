@@ -1,7 +1,7 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './database.ts';
+import { ROOT } from '../lib/database.ts';
 
 /** Where the dev stack keeps its state: `.dev/` unless DEV_STATE_DIR names another folder. */
 export function stateDir(): string {

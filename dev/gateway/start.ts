@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { ROOT } from './database.ts';
-import { type RunningDenoScript, startDenoScript } from './deno-script.ts';
+import { ROOT } from '../lib/database.ts';
+import { type RunningDenoScript, startDenoScript } from '../lib/deno-script.ts';
 
 export interface GatewayOptions {
   port: number;
@@ -46,14 +46,14 @@ function permissions(storageDir: string | undefined, extraCode: string[], sys: s
   ];
 }
 
-/** Runs `dev/gateway.ts` under Deno and resolves once it answers HTTP. */
+/** Runs `dev/gateway/main.ts` under Deno and resolves once it answers HTTP. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const hostname = options.hostname ?? '127.0.0.1';
   const url = `http://${hostname}:${options.port}`;
   const extraApps = Object.entries(options.extraApps ?? {});
   const script = await startDenoScript({
     name: 'The gateway',
-    script: 'dev/gateway.ts',
+    script: 'dev/gateway/main.ts',
     flags: permissions(
       options.env.LOCAL_STORAGE_DIR,
       [

@@ -3,11 +3,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { prepareDatabase, ROOT, type RunningDatabase, startEmbeddedPostgres } from './database.ts';
-import { jwksOf, loadOrCreateKeys } from './keys.ts';
+import { prepareDatabase, ROOT } from '../lib/database.ts';
+import { type RunningDatabase, startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
+import { jwksOf, loadOrCreateKeys } from '../lib/keys.ts';
 import { type Maintenance, startMaintenance } from './maintenance.ts';
-import { claimStack, publishStack, readStackFile, releaseStack, type StackInfo, stateDir, stateFiles } from './stack-state.ts';
-import { type RunningGateway, startGateway } from './start-gateway.ts';
+import { claimStack, publishStack, readStackFile, releaseStack, type StackInfo, stateDir, stateFiles } from './state.ts';
+import { type RunningGateway, startGateway } from '../gateway/start.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const settingsSchema = z.object({
@@ -63,20 +64,15 @@ async function startDatabase(settings: ReturnType<typeof readSettings>, dataDir:
   const postmaster = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
   const leftover = postmaster && `its PostgreSQL (pid ${postmaster.split('\n')[0]})`;
   await assertPortFree(settings.DEV_DB_PORT, 'DEV_DB_PORT', leftover);
-  const logs: string[] = [];
   try {
     const db: RunningDatabase = await startEmbeddedPostgres({
       dataDir,
       port: settings.DEV_DB_PORT,
       persistent: true,
-      onLog: (line) => {
-        logs.push(String(line));
-        if (logs.length > 200) logs.shift();
-      },
     });
     return { ...db, embedded: true };
   } catch (e) {
-    throw new Error(`PostgreSQL did not start${e instanceof Error ? `: ${e.message}` : ''}.\n${logs.join('')}`);
+    throw new Error(`PostgreSQL did not start: ${e instanceof Error ? e.message : e}`);
   }
 }
 
@@ -126,8 +122,6 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (reason) console.log(`\nStopping the Dokal stack (${reason}).`);
-    // The synchronous steps come first: embedded-postgres's own exit hook may end the process
-    // as soon as Postgres has stopped.
     releaseStack(files.stack);
     aborted.abort();
     const stopped = gateway?.stop();

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { DriverOptions } from '../shared/db/client.ts';
+import type { DriverOptions } from '../../shared/db/client.ts';
 
 export interface WireCounts {
   /** Statements the driver built (its `debug` hook runs once per statement). */

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { UserRole as Role } from '../shared/auth/user.ts';
+import type { UserRole as Role } from '../../shared/auth/user.ts';
 
 export type { Role };
 

@@ -1,6 +1,6 @@
-import { issueToken, parseTokenArgs, TokenArgsError } from './issue-token.ts';
-import { readKeys } from './keys.ts';
-import { runningStack, stateFiles } from './stack-state.ts';
+import { issueToken, parseTokenArgs, TokenArgsError } from './issue.ts';
+import { readKeys } from '../lib/keys.ts';
+import { runningStack, stateFiles } from '../stack/state.ts';
 
 // The token alone goes to stdout, so `TOKEN=$(npm run -s token -- --email ...)` works.
 try {

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createGateway } from './gateway/create-gateway.ts';
-import { loadFunctionApps } from './gateway/function-apps.ts';
+import { createGateway } from './create-gateway.ts';
+import { loadFunctionApps } from './function-apps.ts';
 
-// Started by dev/start-gateway.ts, which passes the address and the functions' environment.
+// Started by start.ts (from Node), which passes the address and the functions' environment.
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -14,7 +14,7 @@ const { values } = parseArgs({
 });
 const extraApps = Object.fromEntries(values['extra-app'].map((pair) => pair.split('=', 2)));
 
-const gateway = createGateway(await loadFunctionApps(extraApps));
+const gateway = await createGateway(await loadFunctionApps(extraApps));
 
 Deno.serve({
   port: Number(values.port),
