@@ -103,6 +103,8 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
       SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
       LOCAL_STORAGE_DIR: storageDir,
       RATE_LIMIT_PER_MINUTE: '1000000000',
+      // The load's client addresses stand for those an outer proxy appends (see scenarios.ts).
+      TRUSTED_PROXY_HOPS: '2',
       // The request log is one line per request: the benchmark measures the API, not the terminal.
       LOG_LEVEL: 'error',
     },

@@ -16,20 +16,21 @@ const missing = () => notFound('We could not find this practitioner.');
 
 export const search: RouteHandler<typeof searchRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  return sendJsonText(c, await asAnon((tx) => searchPractitioners(tx, query)), 200);
+  const [{ results }] = await asAnon((tx) => searchPractitioners(tx, query));
+  return sendJsonText(c, results, 200);
 };
 
 export const show: RouteHandler<typeof getPractitioner, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const profile = await asAnon((tx) => readProfile(tx, id));
-  if (!profile) throw missing();
-  return sendJsonText(c, profile, 200);
+  const [found] = await asAnon((tx) => readProfile(tx, id));
+  if (!found) throw missing();
+  return sendJsonText(c, found.profile, 200);
 };
 
 export const slots: RouteHandler<typeof getSlots, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const { from, to } = c.req.valid('query');
-  const range = await asAnon((tx) => readSlots(tx, id, from, to));
+  const [range] = await asAnon((tx) => readSlots(tx, id, from, to));
   if (!range) throw missing();
   if (range.to < range.from) {
     throw validationFailed(
@@ -47,7 +48,7 @@ export const slots: RouteHandler<typeof getSlots, AppEnv> = async (c) => {
 export const reviews: RouteHandler<typeof getReviews, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const page = c.req.valid('query');
-  const result = await asAnon((tx) => readReviews(tx, id, page));
-  if (!result) throw missing();
-  return sendJsonText(c, result, 200);
+  const [found] = await asAnon((tx) => readReviews(tx, id, page));
+  if (!found) throw missing();
+  return sendJsonText(c, found.page, 200);
 };

@@ -55,11 +55,11 @@ const reviewsJson = (tx: Tx, limit: number, offset = 0) =>
     ) r
   ), '[]'::json)`;
 
+// The reads below are one statement each, handed back unsent: `asAnon` sends it with its commit
+// in one write.
+
 /** One page of search results with their first free slot, as JSON built in one statement. */
-export async function searchPractitioners(
-  tx: Tx,
-  query: SearchQuery,
-): Promise<JsonText<SearchResult[]>> {
+export function searchPractitioners(tx: Tx, query: SearchQuery) {
   const { q = null, specialty = null, city = null, lat = null, lng = null, limit } = query;
   const page = tx`app.search_practitioners(${q}, ${specialty}, ${city}, ${lat}, ${lng}, ${limit})`;
   const firstSlot = firstFreeSlots(tx, tx`(select array_agg(practitioner_id) from hit)`);
@@ -67,7 +67,7 @@ export async function searchPractitioners(
   const distance = lat === null
     ? tx``
     : tx`round(hit.distance_km::numeric, 2)::float8 as distance_km,`;
-  const [{ results }] = await tx<{ results: JsonText<SearchResult[]> }[]>`
+  return tx<[{ results: JsonText<SearchResult[]> }]>`
     with hit as materialized (
       select h.practitioner_id, h.distance_km, h.rank
       from ${page} with ordinality as h(practitioner_id, distance_km, rank)
@@ -84,16 +84,12 @@ export async function searchPractitioners(
                                  'slot_end', fs.slot_end)
              end as first_slot
     ) result`;
-  return results;
 }
 
-/** The public profile with everything the profile screen shows, or undefined. */
-export async function readProfile(
-  tx: Tx,
-  id: string,
-): Promise<JsonText<PractitionerProfile> | undefined> {
+/** The public profile with everything the profile screen shows; no row when there is none. */
+export function readProfile(tx: Tx, id: string) {
   const lastDay = tx`local.today + ${SLOT_WINDOW_DAYS - 1}::int`;
-  const [row] = await tx<{ profile: JsonText<PractitionerProfile> }[]>`
+  return tx<[{ profile: JsonText<PractitionerProfile> }?]>`
     select row_to_json(profile)::text as profile
     from public.practitioners p
     cross join lateral (select (now() at time zone p.time_zone)::date as today) local
@@ -119,7 +115,6 @@ export async function readProfile(
              ${reviewsJson(tx, PROFILE_REVIEWS)} as reviews
     ) profile
     where p.id = ${id}`;
-  return row?.profile;
 }
 
 export interface SlotRange {
@@ -131,18 +126,13 @@ export interface SlotRange {
 
 /**
  * The free slots of a practitioner between `from` and `to`, defaulting to the practitioner's
- * own today and the end of the SLOT_WINDOW_DAYS window, or undefined when there is no such
- * (active) practitioner.
+ * own today and the end of the SLOT_WINDOW_DAYS window; no row when there is no such (active)
+ * practitioner.
  */
-export async function readSlots(
-  tx: Tx,
-  id: string,
-  from: string | undefined,
-  to: string | undefined,
-): Promise<SlotRange | undefined> {
+export function readSlots(tx: Tx, id: string, from: string | undefined, to: string | undefined) {
   const today = tx`(now() at time zone p.time_zone)::date`;
   const windowEnd = tx`f.from_date + ${SLOT_WINDOW_DAYS - 1}::int`;
-  const [row] = await tx<SlotRange[]>`
+  return tx<[SlotRange?]>`
     select r.from_date as from, r.to_date as to,
            case when r.to_date >= r.from_date and r.to_date - r.from_date < ${MAX_SLOT_RANGE_DAYS}
              then ${slotsJson(tx, tx`p.id`, tx`r.from_date`, tx`r.to_date`)}::text
@@ -153,21 +143,15 @@ export async function readSlots(
       select f.from_date, coalesce(${to ?? null}::date, ${windowEnd}) as to_date
     ) r
     where p.id = ${id}`;
-  return row;
 }
 
-/** A page of a practitioner's reviews, newest first, or undefined when there is no such practitioner. */
-export async function readReviews(
-  tx: Tx,
-  id: string,
-  page: ReviewsQuery,
-): Promise<JsonText<ReviewPage> | undefined> {
-  const [row] = await tx<{ page: JsonText<ReviewPage> }[]>`
+/** A page of a practitioner's reviews, newest first; no row when there is no such practitioner. */
+export function readReviews(tx: Tx, id: string, page: ReviewsQuery) {
+  return tx<[{ page: JsonText<ReviewPage> }?]>`
     select json_build_object(
              'reviews', ${reviewsJson(tx, page.limit, page.offset)},
              'total', (select count(*)::int from public.public_reviews r where r.practitioner_id = p.id)
            )::text as page
     from public.practitioners p
     where p.id = ${id}`;
-  return row?.page;
 }

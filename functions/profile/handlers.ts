@@ -10,7 +10,8 @@ import { AVATAR_MAX_BYTES } from './schemas.ts';
 
 export const show: RouteHandler<typeof getProfile, AppEnv> = async (c) => {
   const user = currentUser(c);
-  return c.json(await asUser(user.claims, (tx) => readProfile(tx, user.id)), 200);
+  const [{ profile }] = await asUser(user.claims, (tx) => readProfile(tx, user.id));
+  return c.json(profile, 200);
 };
 
 export const update: RouteHandler<typeof patchProfile, AppEnv> = async (c) => {

@@ -11,11 +11,10 @@ const profileJson = (tx: Tx) =>
     'avatar_url', p.avatar_url, 'role', p.role, 'created_at', ${isoTimestamp(tx, tx`p.created_at`)},
     'updated_at', ${isoTimestamp(tx, tx`p.updated_at`)})`;
 
-export async function readProfile(tx: Tx, userId: string): Promise<Profile> {
-  const [row] = await tx<{ profile: Profile }[]>`
+/** One statement, handed back unsent: `asUser` sends it with its commit in one write. */
+export const readProfile = (tx: Tx, userId: string) =>
+  tx<[{ profile: Profile }]>`
     select ${profileJson(tx)} as profile from public.profiles p where p.id = ${userId}`;
-  return row.profile;
-}
 
 /** Changes only the fields sent; a request with none changes nothing, not even updated_at. */
 export async function updateProfile(
@@ -24,7 +23,7 @@ export async function updateProfile(
   changes: ProfileChanges,
 ): Promise<Profile> {
   const columns = CHANGEABLE_FIELDS.filter((field) => changes[field] !== undefined);
-  if (columns.length === 0) return readProfile(tx, userId);
+  if (columns.length === 0) return (await readProfile(tx, userId))[0].profile;
   const [row] = await tx<{ profile: Profile }[]>`
     update public.profiles p set ${tx(changes, columns)}
     where p.id = ${userId}

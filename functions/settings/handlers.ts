@@ -7,11 +7,13 @@ import type { getSettings, patchSettings } from './routes.ts';
 
 export const show: RouteHandler<typeof getSettings, AppEnv> = async (c) => {
   const user = currentUser(c);
-  return c.json(await asUser(user.claims, (tx) => readSettings(tx, user.id)), 200);
+  const [settings] = await asUser(user.claims, (tx) => readSettings(tx, user.id));
+  return c.json(settings, 200);
 };
 
 export const update: RouteHandler<typeof patchSettings, AppEnv> = async (c) => {
   const user = currentUser(c);
   const patch = c.req.valid('json');
-  return c.json(await asUser(user.claims, (tx) => saveSettings(tx, user.id, patch)), 200);
+  const [settings] = await asUser(user.claims, (tx) => saveSettings(tx, user.id, patch));
+  return c.json(settings, 200);
 };

@@ -15,6 +15,12 @@ export function asAnon<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
   return asRole('anon', { role: 'anon' }, work);
 }
 
+/** A postgres.js statement not sent yet: a promise that runs when asked to. */
+const isStatement = (
+  outcome: unknown,
+): outcome is Promise<unknown> & { execute(): Promise<unknown> } =>
+  outcome instanceof Promise && typeof (outcome as { execute?: unknown }).execute === 'function';
+
 async function firstFailure(statements: Promise<unknown>[]): Promise<unknown> {
   for (const outcome of await Promise.allSettled(statements)) {
     if (outcome.status === 'rejected') return outcome.reason;
@@ -23,7 +29,8 @@ async function firstFailure(statements: Promise<unknown>[]): Promise<unknown> {
 
 /**
  * The transaction's opening (`begin`, then the role and claims) is issued without waiting, so
- * it leaves with the work's first statement in one write: one round trip, then the commit.
+ * it leaves with the work's first statement in one write: one round trip, then the commit (in
+ * the same write too when the work is a single statement it hands back unawaited).
  * `sql.begin` would wait for `begin` alone first. Statements run in the order they were issued
  * on the one reserved connection, so RLS already applies to the first statement of the work;
  * if the opening fails, the transaction is aborted and the work's statements fail with it.
@@ -42,9 +49,15 @@ async function asRole<T>(role: string, claims: object, work: (tx: Tx) => Promise
   // the driver reconnected it for.
   let usable = true;
   try {
-    const result = await work(tx);
+    const outcome = work(tx);
+    // Work that is one statement, handed back unawaited, leaves with the commit right behind
+    // it: the whole transaction is one write. (After a failed statement, PostgreSQL answers
+    // the commit with a rollback.)
+    const commit = isStatement(outcome) ? [outcome.execute(), tx`commit`.execute()][1] : undefined;
+    commit?.catch(() => {});
+    const result = await outcome;
     await Promise.all(opening);
-    await tx`commit`;
+    await (commit ?? tx`commit`);
     return result;
   } catch (e) {
     const cause = (await firstFailure(opening)) ?? e;

@@ -33,12 +33,12 @@ beforeAll(async () => {
 });
 
 describe('round trips per request', () => {
-  it('an authenticated read of one statement takes 3: gate, opening with the statement, commit', async () => {
+  it('an authenticated read of one statement takes 2: the gate, then its whole transaction', async () => {
     const cost = await perRun(async () => {
       expect((await call(profile, 'GET', '/profile', { token: user.token })).status).toBe(200);
     });
-    // Gate; begin + role and claims + the read; commit.
-    expect(cost).toEqual({ statements: 5, roundTrips: 3 });
+    // The gate; begin, role and claims, the read and the commit.
+    expect(cost).toEqual({ statements: 5, roundTrips: 2 });
   });
 
   it('a public read of one statement takes 1 round trip before its own transaction', async () => {
@@ -46,7 +46,7 @@ describe('round trips per request', () => {
       const res = await call(practitioners, 'GET', `/practitioners/${crypto.randomUUID()}`);
       expect(res.status).toBe(404);
     });
-    expect(cost).toEqual({ statements: 5, roundTrips: 3 });
+    expect(cost).toEqual({ statements: 5, roundTrips: 2 });
   });
 
   it.each([
@@ -64,9 +64,20 @@ describe('round trips per request', () => {
 describe('the pipelined opening of a user transaction', () => {
   const claims = (): JwtClaims => ({ ...supabaseClaims(user.id), sub: user.id });
 
-  it('sends begin, role, claims and the first statement in one write', async () => {
+  it('sends the whole transaction of a single statement handed back unawaited in one write', async () => {
     const cost = await perRun(() => asUser(claims(), (tx) => tx`select 1`));
-    expect(cost).toEqual({ statements: 4, roundTrips: 2 });
+    expect(cost).toEqual({ statements: 4, roundTrips: 1 });
+  });
+
+  it('sends begin, role, claims and the first statement of longer work in one write', async () => {
+    const cost = await perRun(() =>
+      asUser(claims(), async (tx) => {
+        await tx`select 1`;
+        await tx`select 2`;
+      })
+    );
+    // The opening with the first statement; the second; the commit.
+    expect(cost).toEqual({ statements: 5, roundTrips: 3 });
   });
 
   // Written as the API's queries are (an async function awaiting its statement), so the work
@@ -78,6 +89,9 @@ describe('the pipelined opening of a user transaction', () => {
     expect(first).toEqual({ role: 'authenticated', uid: user.id });
     const [anon] = await asAnon(whoAmI);
     expect(anon).toEqual({ role: 'anon', uid: null });
+    // The same statement handed back unawaited, sent with the commit behind it.
+    const [single] = await asUser(claims(), (tx) => tx`select current_user as role, auth.uid() as uid`);
+    expect(single).toEqual({ role: 'authenticated', uid: user.id });
   });
 
   it('applies row-level security to the first statement, on new and on reused connections', async () => {
@@ -107,6 +121,16 @@ describe('the pipelined opening of a user transaction', () => {
       await expect(asUser(claims(), (tx) => tx`select 1 / 0`)).rejects.toMatchObject({ code: '22012' });
     }
     expect(await asUser(claims(), (tx) => tx`select 2 as two`)).toEqual([{ two: 2 }]);
+  });
+
+  it('writes nothing when a single statement sent with its commit fails', async () => {
+    const name = `Refused-${crypto.randomUUID()}`;
+    const refused = asUser(claims(), (tx) =>
+      tx`insert into public.relatives (user_id, first_name, last_name, relation)
+         values (${user.id}, ${name}, 'Cohen', 'not-a-relation')`);
+    await expect(refused).rejects.toMatchObject({ code: '22P02' });
+    expect(await db`select 1 from public.relatives where first_name = ${name}`).toEqual([]);
+    expect(await asUser(claims(), (tx) => tx`select 3 as three`)).toEqual([{ three: 3 }]);
   });
 
   it('reports the failing statement itself, not the aborted transaction after it', async () => {
