@@ -54,6 +54,7 @@ const REFERENCE_NAMES: Record<ReferenceKind, string> = {
   constant: '(a) Deno.serve, constant body',
   'select 1': '(b) select 1, pool of 10',
   transaction: TRANSACTION_LIMIT,
+  'one-write transaction': "(c') the same transaction in one write",
 };
 
 /** A reference server's only request; its URL is the server's own. */
