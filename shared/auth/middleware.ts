@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { systemDb } from '../db/client.ts';
+import { systemDb, withinStatementTimeout } from '../db/client.ts';
 import { ApiError, forbidden, unauthorized } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { type Hit, hitAddress, limitHeaders, withLimitHeaders } from '../http/rate-limit.ts';
@@ -25,8 +25,10 @@ async function verifiedClaims(header: string | undefined): Promise<JwtClaims | A
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await verifiedClaims(c.req.header('authorization'));
   if (claims instanceof ApiError) throw claims.withHeaders(limitHeaders(await hitAddress(c)));
-  const [gate] = await systemDb()<(Hit & { role: UserRole | null })[]>`
-    select role, hits, reset_at from private.authorize_request(${claims.sub}, ${`user:${claims.sub}`})`;
+  const [gate] = await withinStatementTimeout(
+    systemDb()<(Hit & { role: UserRole | null })[]>`
+      select role, hits, reset_at from private.authorize_request(${claims.sub}, ${`user:${claims.sub}`})`,
+  );
   const headers = limitHeaders(gate);
   if (!gate.role) throw unauthorized('Your account no longer exists.');
   c.set('user', { id: claims.sub, role: gate.role, claims });

@@ -1,4 +1,4 @@
-import { systemDb, type Tx } from './client.ts';
+import { systemDb, type Tx, withinStatementTimeout } from './client.ts';
 import { isConnectionLost } from './connection-lost.ts';
 import type { JwtClaims } from '../auth/user.ts';
 
@@ -36,7 +36,7 @@ async function firstFailure(statements: Promise<unknown>[]): Promise<unknown> {
  * if the opening fails, the transaction is aborted and the work's statements fail with it.
  */
 async function asRole<T>(role: string, claims: object, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const tx = await systemDb().reserve();
+  const tx = await withinStatementTimeout(systemDb().reserve(), (late) => late.release());
   const opening = [
     tx`begin`.execute(),
     tx`select set_config('role', ${role}, true),

@@ -74,6 +74,35 @@ export function systemDb(): Sql {
   return pool;
 }
 
+/**
+ * Waits for `waiting` (a statement of the privileged path, or a connection being reserved) at
+ * most the statement timeout, then gives up with a lost-connection error (answered 503). While
+ * the database is away, requests beyond the pool's size queue behind one reconnection attempt
+ * after another and would otherwise wait several timeouts. What arrives late is handed to
+ * `onLate` (a reserved connection goes back to the pool) or dropped.
+ */
+export async function withinStatementTimeout<T>(
+  waiting: Promise<T>,
+  onLate: (value: T) => void = () => {},
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let expired = false;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      expired = true;
+      reject(
+        Object.assign(new Error('No database connection in time.'), { code: 'CONNECT_TIMEOUT' }),
+      );
+    }, config().dbStatementTimeoutMs);
+  });
+  waiting.then((value) => expired && onLate(value), () => {});
+  try {
+    return await Promise.race([waiting, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function closeDb(): Promise<void> {
   const p = pool;
   pool = undefined;
