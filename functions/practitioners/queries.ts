@@ -1,4 +1,4 @@
-import type { Tx } from '../../shared/db/client.ts';
+import type { Fragment, Tx } from '../../shared/db/client.ts';
 import {
   firstFreeSlots,
   type Slot,
@@ -20,26 +20,30 @@ import {
 const PROFILE_REVIEWS = 10;
 
 /**
- * The summary fields of practitioner `p`, with its specialty `s` and review figures `st` joined
- * by `summaryJoins`: shared by the search and the profile. Each response is the JSON of one row
+ * The summary fields of practitioner `p`, with its specialty `s`, review figures `st` and public
+ * names `v` joined by `summaryJoins`: shared by the search and the profile. Each response is the JSON of one row
  * (`row_to_json`, `json_agg`) built from these columns, which PostgreSQL serialises faster than
  * one `json_build_object` call per object.
  */
 const summaryColumns = (tx: Tx) =>
   tx`p.id, p.address_line, p.zip_code, p.city, p.sector, p.latitude, p.longitude, p.about,
      p.languages, p.education, p.years_of_experience, p.is_accepting_new_patients,
-     -- A subquery per row: the view is a security barrier, and joined it would be built whole.
-     (select json_build_object('first_name', v.first_name, 'last_name', v.last_name,
-                               'avatar_url', v.avatar_url)
-      from public.practitioner_public_profiles v where v.id = p.id) as profiles,
+     v.profiles,
      case when s.id is not null then
        json_build_object('name', s.name, 'name_fr', s.name_fr, 'name_he', s.name_he)
      end as specialties,
      st.average_rating, coalesce(st.review_count, 0) as review_count`;
 
-const summaryJoins = (tx: Tx) =>
+const summaryJoins = (tx: Tx, ids: Fragment) =>
   tx`left join public.specialties s on s.id = p.specialty_id
-     left join public.practitioner_review_stats st on st.practitioner_id = p.id`;
+     left join public.practitioner_review_stats st on st.practitioner_id = p.id
+     -- The view is a security barrier: joined on p.id alone it would be built whole, so it is
+     -- read for the ids of the response only (one index scan for a whole page).
+     left join (
+       select v.id, json_build_object('first_name', v.first_name, 'last_name', v.last_name,
+                                      'avatar_url', v.avatar_url) as profiles
+       from public.practitioner_public_profiles v where v.id = any (${ids}::uuid[])
+     ) v on v.id = p.id`;
 
 /** Reviews of practitioner `p`, newest first, as a JSON array: the profile's and the pages'. */
 const reviewsJson = (tx: Tx, limit: number, offset = 0) =>
@@ -62,7 +66,8 @@ const reviewsJson = (tx: Tx, limit: number, offset = 0) =>
 export function searchPractitioners(tx: Tx, query: SearchQuery) {
   const { q = null, specialty = null, city = null, lat = null, lng = null, limit } = query;
   const page = tx`app.search_practitioners(${q}, ${specialty}, ${city}, ${lat}, ${lng}, ${limit})`;
-  const firstSlot = firstFreeSlots(tx, tx`(select array_agg(practitioner_id) from hit)`);
+  const ids = tx`(select array_agg(practitioner_id) from hit)`;
+  const firstSlot = firstFreeSlots(tx, ids);
   // distance_km is part of a result only when the search had a position.
   const distance = lat === null
     ? tx``
@@ -75,7 +80,7 @@ export function searchPractitioners(tx: Tx, query: SearchQuery) {
     select coalesce(json_agg(result order by hit.rank), '[]')::text as results
     from hit
     join public.practitioners p on p.id = hit.practitioner_id
-    ${summaryJoins(tx)}
+    ${summaryJoins(tx, ids)}
     left join ${firstSlot} fs on fs.practitioner_id = p.id
     cross join lateral (
       select ${summaryColumns(tx)}, ${distance}
@@ -93,7 +98,7 @@ export function readProfile(tx: Tx, id: string) {
     select row_to_json(profile)::text as profile
     from public.practitioners p
     cross join lateral (select (now() at time zone p.time_zone)::date as today) local
-    ${summaryJoins(tx)}
+    ${summaryJoins(tx, tx`array[${id}::uuid]`)}
     cross join lateral (
       select ${summaryColumns(tx)},
              p.phone, p.email, p.consultation_duration_minutes,
