@@ -46,13 +46,10 @@ export async function isSlotFree(
  * A JSON array of the free slots of the practitioner `idColumn` (an SQL expression such as
  * `p.id`) from `fromDate` to `toDate` (SQL date expressions), to embed in a bigger query. Each
  * slot is the JSON of a row, like the responses that embed it (`functions/practitioners/queries.ts`).
- * The function returns its slots in order and a scan of a function keeps the order it returns, so
- * the aggregate takes them as they come: an `order by` in it would sort them all again (before
- * PostgreSQL 16, an ordered aggregate always sorts its input).
  */
 export const slotsJson = (tx: Tx, idColumn: Fragment, fromDate: Fragment, toDate: Fragment) =>
   tx`coalesce((
-    select json_agg(slot)
+    select json_agg(slot order by slot.slot_date, slot.slot_start)
     from app.practitioner_free_slots(array[${idColumn}], ${fromDate}, ${toDate}) s
     cross join lateral (select s.slot_date, s.slot_start, s.slot_end) slot
   ), '[]'::json)`;
