@@ -24,6 +24,8 @@ export interface DenoScriptOptions {
 
 export interface RunningDenoScript {
   pid: number;
+  /** What it printed so far, when started with `output: 'pipe'`. */
+  output(): string;
   /** Settles when the Deno process ends, with its exit code (null when a signal ended it). */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -106,5 +108,5 @@ export async function startDenoScript(options: DenoScriptOptions): Promise<Runni
     await stop();
     throw e;
   }
-  return { pid: child.pid!, exited, stop };
+  return { pid: child.pid!, exited, stop, output: () => output };
 }

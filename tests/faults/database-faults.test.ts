@@ -36,6 +36,7 @@ let database: RunningDatabase;
 let admin: postgres.Sql;
 let gateway: RunningGateway;
 let gatewayEnded = false;
+let stopping = false;
 
 const startDatabase = async () => {
   database = await startEmbeddedPostgres({ dataDir, port, persistent: true });
@@ -64,7 +65,11 @@ beforeAll(async () => {
       LOG_LEVEL: 'silent',
     },
   });
-  void gateway.exited.then(() => (gatewayEnded = true));
+  void gateway.exited.then((code) => {
+    gatewayEnded = true;
+    // Why it ended: the failing assertions only see that it stopped answering.
+    if (!stopping) console.error(`The gateway exited (code ${code}):\n${gateway.output()}`);
+  });
 
   // This worker's apps read their configuration once, on first use, after this.
   Object.assign(process.env, {
@@ -74,6 +79,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  stopping = true;
   await gateway?.stop();
   const { closeDb } = await import('../../shared/db/client.ts');
   await closeDb();
