@@ -8,7 +8,9 @@
 // - `close` cancelled a write scheduled in between without forgetting it, so no later write on
 //   that connection was ever scheduled, and after an error it left those queries unsettled;
 // - a `reserve()` waiting for a connection was taken out of the queue to reconnect the closed
-//   one, and the reconnect drops reserve requests, so it never settled (porsager/postgres#1195).
+//   one, and the reconnect drops reserve requests, so it never settled (porsager/postgres#1195);
+// - a `reserve()` rejected because its connection attempt failed stayed queued, and took the
+//   next connection that opened with it: one connection lost to the pool per failed attempt.
 //
 // Remove this script and the `postinstall` of package.json once a postgres release has the guard:
 // the install then fails here, because the driver's code no longer matches.
@@ -54,6 +56,13 @@ const CONNECTION = [
 ];
 
 const POOL = [
+  {
+    from: `        const query = { reserve: resolve, reject }`,
+    // A reserve request waits in the queue and may at once be the request a connection attempt
+    // was made for; when that attempt fails it is rejected, and it must leave the queue too, or
+    // the next connection to open is handed to it and lost to the pool for good.
+    to: `        const query = { reserve: resolve, reject: (e) => (queries.remove(query), reject(e)) }`,
+  },
   {
     from: `    queries.length && connect(c, queries.shift())
   }`,

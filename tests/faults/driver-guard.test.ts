@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
+import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
 import { ROOT } from '../../dev/lib/database.ts';
 import { denoBinary } from '../../dev/lib/deno-script.ts';
+import { freePort } from '../../dev/lib/free-port.ts';
 
 const FIXTURE = 'tests/faults/fixtures/backend-dies.mjs';
 
@@ -52,5 +55,37 @@ describe('postgres.js after the server closed a connection (porsager/postgres#12
       expect(['CONNECTION_CLOSED', 'ECONNRESET', 'EPIPE'], late).toContain(settled[late]);
     }
     expect(settled.after).toBe('ok');
+  });
+
+  it('gives the pool back the connection a failed reserve() was waiting for', { timeout: 20_000 }, async () => {
+    // The test database behind a port this test opens and closes: closed, connections are refused.
+    const target = new URL(inject('databaseUrl'));
+    const port = await freePort();
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const server = connect(Number(target.port), target.hostname);
+      for (const socket of [client, server]) {
+        sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => sockets.delete(socket));
+      }
+      client.pipe(server).pipe(client);
+    });
+    const url = new URL(target);
+    url.port = String(port);
+    const sql = postgres(url.toString(), { max: 1, onnotice: () => {}, backoff: () => 0.05 });
+    try {
+      await expect(sql.reserve()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+      // Unpatched, the pool's one connection goes to the reserve that already failed: these hang.
+      const reserved = await sql.reserve();
+      expect(await reserved`select 1 as one`).toEqual([{ one: 1 }]);
+      reserved.release();
+      expect(await sql`select 2 as two`).toEqual([{ two: 2 }]);
+    } finally {
+      await sql.end({ timeout: 1 });
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
