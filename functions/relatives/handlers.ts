@@ -3,12 +3,14 @@ import { currentUser } from '../../shared/auth/middleware.ts';
 import { asUser } from '../../shared/db/as-user.ts';
 import type { AppEnv } from '../../shared/http/env.ts';
 import { notFound } from '../../shared/http/errors.ts';
+import { sendJsonText } from '../../shared/http/json-text.ts';
 import { deleteRelative, insertRelative, listRelatives } from './queries.ts';
 import type * as routes from './routes.ts';
 
 export const list: RouteHandler<typeof routes.listRelatives, AppEnv> = async (c) => {
   const user = currentUser(c);
-  return c.json(await asUser(user.claims, (tx) => listRelatives(tx, user.id)), 200);
+  const [{ relatives }] = await asUser(user.claims, (tx) => listRelatives(tx, user.id));
+  return sendJsonText(c, relatives, 200);
 };
 
 export const create: RouteHandler<typeof routes.createRelative, AppEnv> = async (c) => {

@@ -1,4 +1,5 @@
 import type { Tx } from '../../shared/db/client.ts';
+import type { JsonText } from '../../shared/http/json-text.ts';
 import { isoTimestamp } from '../../shared/db/timestamps.ts';
 import type { Relative } from '../../shared/schemas/relative.ts';
 import type { NewRelative } from './schemas.ts';
@@ -7,13 +8,17 @@ const relativeColumns = (tx: Tx) =>
   tx`r.id, r.first_name, r.last_name, r.relation, r.date_of_birth, r.kupat_holim, r.insurance_provider,
   ${isoTimestamp(tx, tx`r.created_at`)} as created_at`;
 
-// The owner filter stays even though RLS already applies: a later policy that lets someone else
-// see a relative (a practitioner, an admin) must not put it in this user's own list.
-export function listRelatives(tx: Tx, userId: string): Promise<Relative[]> {
-  return tx<Relative[]>`
-    select ${relativeColumns(tx)} from public.relatives r
-    where r.user_id = ${userId}
-    order by r.created_at, r.id`;
+/**
+ * The list as JSON built by PostgreSQL, one statement handed back unsent (`asUser` sends it with
+ * its commit). The owner filter stays even though RLS already applies: a later policy that lets
+ * someone else see a relative (a practitioner, an admin) must not put it in this user's own list.
+ */
+export function listRelatives(tx: Tx, userId: string) {
+  return tx<[{ relatives: JsonText<Relative[]> }]>`
+    select coalesce(json_agg(relative order by r.created_at, r.id), '[]')::text as relatives
+    from public.relatives r
+    cross join lateral (select ${relativeColumns(tx)}) relative
+    where r.user_id = ${userId}`;
 }
 
 export async function insertRelative(
