@@ -47,7 +47,8 @@ const CONNECTION = [
     socket.removeListener('data', data)`,
   },
   {
-    from: `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))`,
+    from:
+      `    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))`,
     // An `if`, not a line opening with `(`: without semicolons, that would call the result of
     // the `return reconnect()` above.
     to: `    if (query || sent.length)
@@ -61,7 +62,8 @@ const POOL = [
     // A reserve request waits in the queue and may at once be the request a connection attempt
     // was made for; when that attempt fails it is rejected, and it must leave the queue too, or
     // the next connection to open is handed to it and lost to the pool for good.
-    to: `        const query = { reserve: resolve, reject: (e) => (queries.remove(query), reject(e)) }`,
+    to:
+      `        const query = { reserve: resolve, reject: (e) => (queries.remove(query), reject(e)) }`,
   },
   {
     from: `    queries.length && connect(c, queries.shift())

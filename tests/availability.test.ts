@@ -84,12 +84,24 @@ interface Case {
 const cases: Case[] = [
   {
     name: 'several ranges in one day, each with its own slot length',
-    arrange: { weekly: [{ day: 1, start: '14:00', end: '15:00', minutes: 20 }, { day: 1, start: '09:00', end: '11:00', minutes: 30 }] },
+    arrange: {
+      weekly: [{ day: 1, start: '14:00', end: '15:00', minutes: 20 }, {
+        day: 1,
+        start: '09:00',
+        end: '11:00',
+        minutes: 30,
+      }],
+    },
     from: MON,
     to: MON,
     expected: [
-      `${MON} 09:00-09:30`, `${MON} 09:30-10:00`, `${MON} 10:00-10:30`, `${MON} 10:30-11:00`,
-      `${MON} 14:00-14:20`, `${MON} 14:20-14:40`, `${MON} 14:40-15:00`,
+      `${MON} 09:00-09:30`,
+      `${MON} 09:30-10:00`,
+      `${MON} 10:00-10:30`,
+      `${MON} 10:30-11:00`,
+      `${MON} 14:00-14:20`,
+      `${MON} 14:20-14:40`,
+      `${MON} 14:40-15:00`,
     ],
   },
   {
@@ -108,7 +120,10 @@ const cases: Case[] = [
   },
   {
     name: 'a closed day',
-    arrange: { weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }], overrides: [{ date: MON }] },
+    arrange: {
+      weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }],
+      overrides: [{ date: MON }],
+    },
     from: MON,
     to: '2026-12-07',
     expected: ['2026-12-07 09:00-09:30', '2026-12-07 09:30-10:00'],
@@ -126,7 +141,12 @@ const cases: Case[] = [
   {
     name: 'special hours take the slot length of the earliest range of that weekday',
     arrange: {
-      weekly: [{ day: 1, start: '14:00', end: '16:00', minutes: 45 }, { day: 1, start: '08:00', end: '09:00', minutes: 20 }],
+      weekly: [{ day: 1, start: '14:00', end: '16:00', minutes: 45 }, {
+        day: 1,
+        start: '08:00',
+        end: '09:00',
+        minutes: 20,
+      }],
       overrides: [{ date: MON, start: '10:00', end: '11:00' }],
     },
     from: MON,
@@ -204,7 +224,10 @@ const cases: Case[] = [
   },
   {
     name: "'already started' follows the practitioner's own time zone",
-    arrange: { timeZone: 'Europe/Paris', weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }] },
+    arrange: {
+      timeZone: 'Europe/Paris',
+      weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }],
+    },
     from: MON,
     to: MON,
     now: `${MON}T08:10:00Z`,
@@ -234,7 +257,9 @@ const cases: Case[] = [
   // Israel: clocks go 02:00 -> 03:00 on Friday 2027-03-26 and 02:00 -> 01:00 on Sunday 2026-10-25.
   {
     name: 'spring forward: wall-clock 09:00 stays 09:00 the day before, of and after the change',
-    arrange: { weekly: [5, 6, 4].map((day) => ({ day, start: '09:00', end: '09:30', minutes: 30 })) },
+    arrange: {
+      weekly: [5, 6, 4].map((day) => ({ day, start: '09:00', end: '09:30', minutes: 30 })),
+    },
     from: '2027-03-25',
     to: '2027-03-27',
     expected: ['2027-03-25 09:00-09:30', '2027-03-26 09:00-09:30', '2027-03-27 09:00-09:30'],
@@ -245,8 +270,11 @@ const cases: Case[] = [
     from: '2027-03-26',
     to: '2027-03-26',
     expected: [
-      '2027-03-26 00:00-00:30', '2027-03-26 00:30-01:00', '2027-03-26 01:00-01:30',
-      '2027-03-26 03:00-03:30', '2027-03-26 03:30-04:00',
+      '2027-03-26 00:00-00:30',
+      '2027-03-26 00:30-01:00',
+      '2027-03-26 01:00-01:30',
+      '2027-03-26 03:00-03:30',
+      '2027-03-26 03:30-04:00',
     ],
   },
   {
@@ -254,10 +282,16 @@ const cases: Case[] = [
     arrange: { weekly: [{ day: 0, start: '00:00', end: '04:00', minutes: 60 }] },
     from: '2026-10-25',
     to: '2026-10-25',
-    expected: ['2026-10-25 00:00-01:00', '2026-10-25 01:00-02:00', '2026-10-25 02:00-03:00', '2026-10-25 03:00-04:00'],
+    expected: [
+      '2026-10-25 00:00-01:00',
+      '2026-10-25 01:00-02:00',
+      '2026-10-25 02:00-03:00',
+      '2026-10-25 03:00-04:00',
+    ],
   },
   {
-    name: 'fall back: a slot spanning the change (three real hours for two on the clock) is dropped',
+    name:
+      'fall back: a slot spanning the change (three real hours for two on the clock) is dropped',
     arrange: { weekly: [{ day: 0, start: '00:00', end: '04:00', minutes: 120 }] },
     from: '2026-10-25',
     to: '2026-10-25',
@@ -272,7 +306,8 @@ const cases: Case[] = [
     expected: ['2026-10-25 02:00-03:00'],
   },
   {
-    name: 'fall back: during the first 01:30 (summer time) the 01:00 slot, read as winter time, is still ahead',
+    name:
+      'fall back: during the first 01:30 (summer time) the 01:00 slot, read as winter time, is still ahead',
     arrange: { weekly: [{ day: 0, start: '01:00', end: '03:00', minutes: 60 }] },
     from: '2026-10-25',
     to: '2026-10-25',
@@ -288,7 +323,10 @@ describe('availability (practitioner_free_slots)', () => {
              to_char(t at time zone 'Asia/Jerusalem', 'YYYY-MM-DD HH24:MI') as local
       from unnest(array['2027-03-25 23:59Z', '2027-03-26 00:00Z', '2026-10-24 22:59Z', '2026-10-24 23:00Z']::timestamptz[]) t`;
     expect(rows.map((r) => r.local)).toEqual([
-      '2027-03-26 01:59', '2027-03-26 03:00', '2026-10-25 01:59', '2026-10-25 01:00',
+      '2027-03-26 01:59',
+      '2027-03-26 03:00',
+      '2026-10-25 01:59',
+      '2026-10-25 01:00',
     ]);
   });
 
@@ -298,8 +336,12 @@ describe('availability (practitioner_free_slots)', () => {
   });
 
   it('answers for many practitioners in one call, each in order', async () => {
-    const a = await practitioner({ weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }] });
-    const b = await practitioner({ weekly: [{ day: 1, start: '08:00', end: '08:20', minutes: 20 }] });
+    const a = await practitioner({
+      weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }],
+    });
+    const b = await practitioner({
+      weekly: [{ day: 1, start: '08:00', end: '08:20', minutes: 20 }],
+    });
     const rows = await db<(Slot & { practitioner_id: string })[]>`
       select * from app.practitioner_free_slots(${[a, b]}::uuid[], ${MON}, ${MON}, ${EARLY})`;
     const of = (id: string) => compact(rows.filter((r) => r.practitioner_id === id));
@@ -314,19 +356,31 @@ describe('availability (practitioner_free_slots)', () => {
       bookings: [{ date: MON, start: '09:00', end: '09:30' }],
     });
     const none = await practitioner({ weekly: [] });
-    const later = await practitioner({ weekly: [{ day: 3, start: '12:00', end: '13:00', minutes: 60 }] });
+    const later = await practitioner({
+      weekly: [{ day: 3, start: '12:00', end: '13:00', minutes: 60 }],
+    });
     const rows = await db<(Slot & { practitioner_id: string })[]>`
-      select * from app.practitioner_first_free_slots(${[a, none, later]}::uuid[], 14, ${`${MON}T06:00:00Z`})`;
+      select * from app.practitioner_first_free_slots(${[
+      a,
+      none,
+      later,
+    ]}::uuid[], 14, ${`${MON}T06:00:00Z`})`;
     const byId = Object.fromEntries(rows.map((r) => [r.practitioner_id, compact([r])[0]]));
     expect(byId).toEqual({ [a]: `${MON} 09:30-10:00`, [later]: '2026-12-02 12:00-13:00' });
   });
 
   it('the first free slot looks no further than the window', async () => {
-    const id = await practitioner({ weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 60 }] });
+    const id = await practitioner({
+      weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 60 }],
+    });
     // From Tuesday 1 December, a 6-day window ends on Sunday: next Monday is outside it.
-    const rows = await db`select * from app.practitioner_first_free_slots(${[id]}::uuid[], 6, ${`${TUE}T06:00:00Z`})`;
+    const rows = await db`select * from app.practitioner_first_free_slots(${[
+      id,
+    ]}::uuid[], 6, ${`${TUE}T06:00:00Z`})`;
     expect(rows).toEqual([]);
-    const seven = await db`select * from app.practitioner_first_free_slots(${[id]}::uuid[], 7, ${`${TUE}T06:00:00Z`})`;
+    const seven = await db`select * from app.practitioner_first_free_slots(${[
+      id,
+    ]}::uuid[], 7, ${`${TUE}T06:00:00Z`})`;
     expect(seven).toHaveLength(1);
   });
 
@@ -336,7 +390,9 @@ describe('availability (practitioner_free_slots)', () => {
       bookings: [{ date: MON, start: '10:00', end: '10:30', status: 'pending' }],
     });
     const check = (start: string, end: string, now = EARLY) =>
-      db.begin((tx) => isSlotFree(tx, id, { slot_date: MON, slot_start: start, slot_end: end }, new Date(now)));
+      db.begin((tx) =>
+        isSlotFree(tx, id, { slot_date: MON, slot_start: start, slot_end: end }, new Date(now))
+      );
     expect(await check('09:00:00', '09:30:00')).toBe(true);
     expect(await check('09:30', '10:00')).toBe(true);
     expect(await check('10:00:00', '10:30:00')).toBe(false);
@@ -353,11 +409,15 @@ describe('availability (practitioner_free_slots)', () => {
   });
 
   it('lets anonymous callers read free slots but not the schedule behind them', async () => {
-    const id = await practitioner({ weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }] });
+    const id = await practitioner({
+      weekly: [{ day: 1, start: '09:00', end: '10:00', minutes: 30 }],
+    });
     const [result] = await db.begin(async (tx) => {
       await tx`set local role anon`;
       return await tx`
-        select (select count(*)::int from app.practitioner_free_slots(${[id]}::uuid[], ${MON}, ${MON}, ${EARLY})) as slots`;
+        select (select count(*)::int from app.practitioner_free_slots(${[
+        id,
+      ]}::uuid[], ${MON}, ${MON}, ${EARLY})) as slots`;
     });
     expect(result.slots).toBe(2);
     await expect(db.begin(async (tx) => {
@@ -372,8 +432,17 @@ describe('availability (practitioner_free_slots)', () => {
 
 const GRID = 5;
 const toMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
-const toTime = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00`;
-const DAYS = ['2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04', '2026-12-05'];
+const toTime = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00`;
+const DAYS = [
+  '2026-11-29',
+  '2026-11-30',
+  '2026-12-01',
+  '2026-12-02',
+  '2026-12-03',
+  '2026-12-04',
+  '2026-12-05',
+];
 const DURATIONS = [10, 15, 20, 30, 45, 60, 90];
 
 /** Non-overlapping ranges of one day: sorted distinct grid points taken in pairs. */
@@ -382,10 +451,19 @@ const dayRanges = fc
   .map((points) => points.sort((a, b) => a - b))
   .chain((points) => {
     const pairs: [number, number][] = [];
-    for (let i = 0; i + 1 < points.length; i += 2) pairs.push([points[i] * GRID, points[i + 1] * GRID]);
-    return fc.tuple(...pairs.map(([s, e]) =>
-      fc.record({ s: fc.constant(s), e: fc.constant(e), minutes: fc.constantFrom(...DURATIONS), active: fc.boolean() })
-    ));
+    for (let i = 0; i + 1 < points.length; i += 2) {
+      pairs.push([points[i] * GRID, points[i + 1] * GRID]);
+    }
+    return fc.tuple(
+      ...pairs.map(([s, e]) =>
+        fc.record({
+          s: fc.constant(s),
+          e: fc.constant(e),
+          minutes: fc.constantFrom(...DURATIONS),
+          active: fc.boolean(),
+        })
+      ),
+    );
   });
 
 const scenario = fc.record({
@@ -394,7 +472,9 @@ const scenario = fc.record({
   overrides: fc.uniqueArray(
     fc.record({
       day: fc.integer({ min: 0, max: 6 }),
-      open: fc.option(fc.tuple(fc.integer({ min: 0, max: 280 }), fc.integer({ min: 1, max: 60 })), { nil: undefined }),
+      open: fc.option(fc.tuple(fc.integer({ min: 0, max: 280 }), fc.integer({ min: 1, max: 60 })), {
+        nil: undefined,
+      }),
     }),
     { selector: (o) => o.day, maxLength: 3 },
   ),
@@ -422,7 +502,9 @@ function expectedSlots(m: Model): string[] {
       for (let s = r.s; s + r.minutes <= r.e; s += r.minutes) {
         const e = s + r.minutes;
         if ((m.taken.get(date) ?? []).some((b) => b.s < e && b.e > s)) continue;
-        out.push(`${date} ${toTime(s).slice(0, 5)}-${e === 1440 ? '24:00' : toTime(e).slice(0, 5)}`);
+        out.push(
+          `${date} ${toTime(s).slice(0, 5)}-${e === 1440 ? '24:00' : toTime(e).slice(0, 5)}`,
+        );
       }
     }
   }
@@ -434,11 +516,21 @@ describe('availability properties', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const weekly = sc.week.flatMap((ranges, day) =>
-          ranges.map((r) => ({ day, start: toTime(r.s), end: r.e === 1440 ? '24:00' : toTime(r.e), minutes: r.minutes, active: r.active }))
+          ranges.map((r) => ({
+            day,
+            start: toTime(r.s),
+            end: r.e === 1440 ? '24:00' : toTime(r.e),
+            minutes: r.minutes,
+            active: r.active,
+          }))
         );
         const overrides = sc.overrides.map((o) =>
           o.open
-            ? { date: DAYS[o.day], start: toTime(o.open[0] * GRID), end: toTime(Math.min(o.open[0] * GRID + o.open[1] * GRID, 1435)) }
+            ? {
+              date: DAYS[o.day],
+              start: toTime(o.open[0] * GRID),
+              end: toTime(Math.min(o.open[0] * GRID + o.open[1] * GRID, 1435)),
+            }
             : { date: DAYS[o.day] }
         ).filter((o) => o.start === undefined || o.start < o.end!);
         const id = await practitioner({ weekly, overrides, consultationMinutes: sc.consultation });
@@ -450,7 +542,9 @@ describe('availability properties', () => {
           const [{ clash }] = await db`
             select exists (
               select from public.appointments
-              where practitioner_id = ${id} and appointment_date = ${DAYS[b.day]} and status in ('pending', 'confirmed')
+              where practitioner_id = ${id} and appointment_date = ${
+            DAYS[b.day]
+          } and status in ('pending', 'confirmed')
                 and start_time < ${toTime(end)} and end_time > ${toTime(start)}
             ) as clash`;
           await db`insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
@@ -460,20 +554,34 @@ describe('availability properties', () => {
 
         const model: Model = { hours: new Map(), taken: new Map() };
         DAYS.forEach((date, dow) => {
-          const active = weekly.filter((w) => w.day === dow && w.active).sort((a, b) => toMinutes(a.start) - toMinutes(b.start));
+          const active = weekly.filter((w) => w.day === dow && w.active).sort((a, b) =>
+            toMinutes(a.start) - toMinutes(b.start)
+          );
           const override = overrides.find((o) => o.date === date);
-          const toRange = (w: { start: string; end: string; minutes: number }) =>
-            ({ s: toMinutes(w.start), e: w.end === '24:00' ? 1440 : toMinutes(w.end), minutes: w.minutes });
+          const toRange = (w: { start: string; end: string; minutes: number }) => ({
+            s: toMinutes(w.start),
+            e: w.end === '24:00' ? 1440 : toMinutes(w.end),
+            minutes: w.minutes,
+          });
           if (!override) model.hours.set(date, active.map(toRange));
           else if (override.start) {
-            model.hours.set(date, [toRange({ start: override.start, end: override.end!, minutes: active[0]?.minutes ?? sc.consultation })]);
+            model.hours.set(date, [
+              toRange({
+                start: override.start,
+                end: override.end!,
+                minutes: active[0]?.minutes ?? sc.consultation,
+              }),
+            ]);
           }
         });
         const live = await db<{ d: string; s: string; e: string }[]>`
           select appointment_date as d, start_time::text as s, end_time::text as e from public.appointments
           where practitioner_id = ${id} and status in ('pending', 'confirmed')`;
         for (const b of live) {
-          model.taken.set(b.d, [...(model.taken.get(b.d) ?? []), { s: toMinutes(b.s), e: toMinutes(b.e) }]);
+          model.taken.set(b.d, [...(model.taken.get(b.d) ?? []), {
+            s: toMinutes(b.s),
+            e: toMinutes(b.e),
+          }]);
         }
 
         const slots = await slotsOf(id, DAYS[0], DAYS[6], EARLY);
@@ -486,10 +594,14 @@ describe('availability properties', () => {
         for (const slot of slots) {
           const s = toMinutes(slot.slot_start);
           const e = slot.slot_end === '24:00:00' ? 1440 : toMinutes(slot.slot_end);
-          const inside = (model.hours.get(slot.slot_date) ?? []).filter((r) => r.s <= s && e <= r.e);
+          const inside = (model.hours.get(slot.slot_date) ?? []).filter((r) =>
+            r.s <= s && e <= r.e
+          );
           expect(inside).toHaveLength(1);
           expect(e - s).toBe(inside[0].minutes);
-          expect((model.taken.get(slot.slot_date) ?? []).some((b) => b.s < e && b.e > s)).toBe(false);
+          expect((model.taken.get(slot.slot_date) ?? []).some((b) => b.s < e && b.e > s)).toBe(
+            false,
+          );
         }
       }),
       { numRuns: 40 },

@@ -31,7 +31,9 @@ describe('dev stack maintenance (pg_cron stand-in)', () => {
     await eventually(async () =>
       (await db`select 1 from private.rate_limit_counters where key = ${expired}`).length === 0
     );
-    expect(await db`select hits from private.rate_limit_counters where key = ${live}`).toEqual([{ hits: 3 }]);
+    expect(await db`select hits from private.rate_limit_counters where key = ${live}`).toEqual([{
+      hits: 3,
+    }]);
     expect(errors).toEqual([]);
     await db`delete from private.rate_limit_counters where key = ${live}`;
   });

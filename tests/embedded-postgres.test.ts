@@ -5,7 +5,11 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../dev/lib/free-port.ts';
-import { installedBinaries, reachableBinaries, startEmbeddedPostgres } from '../dev/lib/embedded-postgres.ts';
+import {
+  installedBinaries,
+  reachableBinaries,
+  startEmbeddedPostgres,
+} from '../dev/lib/embedded-postgres.ts';
 
 // As root (CI, containers) the server runs as `postgres`, which cannot enter a folder like
 // root's 0700 home or one made by `mktemp -d`; as any other user those folders are the user's own.
@@ -107,7 +111,9 @@ describe('embedded PostgreSQL', () => {
     await writeFile(path.join(source, 'bin/postgres'), '#!/bin/sh\n', { mode: 0o755 });
     const cacheRoot = await closedFolder();
 
-    const copies = await Promise.all(Array.from({ length: 8 }, () => reachableBinaries(source, 'v1', cacheRoot)));
+    const copies = await Promise.all(
+      Array.from({ length: 8 }, () => reachableBinaries(source, 'v1', cacheRoot)),
+    );
 
     expect(new Set(copies)).toEqual(new Set([path.join(cacheRoot, 'dokal-postgres-v1')]));
     expect(await readdir(cacheRoot)).toEqual(['dokal-postgres-v1']);

@@ -29,9 +29,13 @@ const show = (rows: Row[]) => rows.map((r) => `${r.slot_date} ${r.slot_start}`);
 /** The cached answer and the uncached one, which must always agree. */
 async function both(id: string, now = MORNING) {
   const cached = await db<Row[]>`
-    select slot_date, slot_start from app.practitioner_next_free_slots(${[id]}::uuid[], 14, ${now})`;
+    select slot_date, slot_start from app.practitioner_next_free_slots(${[
+    id,
+  ]}::uuid[], 14, ${now})`;
   const direct = await db<Row[]>`
-    select slot_date, slot_start from app.practitioner_first_free_slots(${[id]}::uuid[], 14, ${now})`;
+    select slot_date, slot_start from app.practitioner_first_free_slots(${[
+    id,
+  ]}::uuid[], 14, ${now})`;
   return { cached: show(cached), direct: show(direct) };
 }
 
@@ -46,7 +50,8 @@ describe('first free slot cache', () => {
   it('keeps a computed answer and serves it while nothing changes', async () => {
     const id = await practitioner();
     expect(await both(id)).toEqual({ cached: [`${MON} 09:00:00`], direct: [`${MON} 09:00:00`] });
-    const [kept] = await db`select slot_start, valid_until from private.first_free_slot_cache where practitioner_id = ${id}`;
+    const [kept] =
+      await db`select slot_start, valid_until from private.first_free_slot_cache where practitioner_id = ${id}`;
     expect(kept.slot_start).toBe('09:00:00');
     expect(kept.valid_until.toISOString()).toBe('2026-11-30T07:00:00.000Z');
   });
@@ -66,7 +71,10 @@ describe('first free slot cache', () => {
 
     await db`insert into public.practitioner_schedule_overrides (practitioner_id, date, is_available)
       values (${id}, ${MON}, false)`;
-    expect(await both(id)).toEqual({ cached: ['2026-12-01 10:00:00'], direct: ['2026-12-01 10:00:00'] });
+    expect(await both(id)).toEqual({
+      cached: ['2026-12-01 10:00:00'],
+      direct: ['2026-12-01 10:00:00'],
+    });
 
     await db`delete from public.practitioner_schedule_overrides where practitioner_id = ${id}`;
     expect((await both(id)).cached).toEqual([`${MON} 10:00:00`]);
@@ -86,7 +94,8 @@ describe('first free slot cache', () => {
   it('without a slot in the window, holds until the window moves at local midnight', async () => {
     const { id } = await createUser({ role: 'practitioner' });
     expect(await both(id)).toEqual({ cached: [], direct: [] });
-    const [kept] = await db`select valid_until from private.first_free_slot_cache where practitioner_id = ${id}`;
+    const [kept] =
+      await db`select valid_until from private.first_free_slot_cache where practitioner_id = ${id}`;
     expect(kept.valid_until.toISOString()).toBe('2026-11-30T22:00:00.000Z');
   });
 
@@ -108,7 +117,9 @@ describe('first free slot cache', () => {
       // The reader does not see the uncommitted booking: it answers from its snapshot, waits on
       // the change's row lock, then must decide not to keep what it computed.
       const reading = db<Row[]>`
-        select slot_date, slot_start from app.practitioner_next_free_slots(${[id]}::uuid[], 14, ${MORNING})`
+        select slot_date, slot_start from app.practitioner_next_free_slots(${[
+        id,
+      ]}::uuid[], 14, ${MORNING})`
         .execute();
       await waitUntilBlocked();
       release();

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../dev/lib/database.ts';
-import { assertAppliedMigrationsUnchanged, MigrationChangedError } from '../dev/lib/migration-drift.ts';
+import {
+  assertAppliedMigrationsUnchanged,
+  MigrationChangedError,
+} from '../dev/lib/migration-drift.ts';
 import { db } from './helpers/db.ts';
 
 const MIGRATIONS = path.join(ROOT, 'supabase/migrations');

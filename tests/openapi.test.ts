@@ -33,10 +33,13 @@ describe('OpenAPI documents', () => {
     );
   });
 
-  it.each([...apps.keys()])('%s: every route is in /openapi.json, and nothing else', async (group) => {
-    const app = apps.get(group) as unknown as Hono;
-    const served = servedRoutes(group, app);
-    expect(served.length).toBeGreaterThan(0);
-    expect(await documentedRoutes(group, app)).toEqual(served);
-  });
+  it.each([...apps.keys()])(
+    '%s: every route is in /openapi.json, and nothing else',
+    async (group) => {
+      const app = apps.get(group) as unknown as Hono;
+      const served = servedRoutes(group, app);
+      expect(served.length).toBeGreaterThan(0);
+      expect(await documentedRoutes(group, app)).toEqual(served);
+    },
+  );
 });

@@ -37,16 +37,24 @@ async function storedProfile(id: string) {
   return row;
 }
 
-function avatarForm(bytes: Uint8Array<ArrayBuffer>, name = 'me.png', type = 'image/png', field = 'avatar') {
+function avatarForm(
+  bytes: Uint8Array<ArrayBuffer>,
+  name = 'me.png',
+  type = 'image/png',
+  field = 'avatar',
+) {
   const form = new FormData();
   form.append(field, new Blob([bytes], { type }), name);
   return form;
 }
 
-const upload = (user: TestUser, body: FormData) => call(app, 'POST', '/profile/avatar', { token: user.token, body });
+const upload = (user: TestUser, body: FormData) =>
+  call(app, 'POST', '/profile/avatar', { token: user.token, body });
 
 const objectUrl = (userId: string, extension: string) =>
-  new RegExp(`^${PUBLIC_URL}/storage/v1/object/public/avatars/${userId}/[0-9a-f-]{36}\\.${extension}$`);
+  new RegExp(
+    `^${PUBLIC_URL}/storage/v1/object/public/avatars/${userId}/[0-9a-f-]{36}\\.${extension}$`,
+  );
 
 describe('POST /profile/avatar', () => {
   const formats = [
@@ -56,34 +64,39 @@ describe('POST /profile/avatar', () => {
     ['WebP', webp(), 'webp', 'photo', 'application/octet-stream'],
   ] as const;
 
-  it.each(formats)('stores a %s picture and returns the profile with its public URL', async (_f, bytes, ext, name, type) => {
-    const user = await createUser({ firstName: 'Dana', lastName: 'Levi' });
-    const res = await upload(user, avatarForm(bytes, name, type));
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      id: user.id,
-      first_name: 'Dana',
-      last_name: 'Levi',
-      email: user.email,
-      phone: null,
-      date_of_birth: null,
-      sex: null,
-      city: null,
-      avatar_url: expect.stringMatching(objectUrl(user.id, ext)),
-      role: 'patient',
-      created_at: expect.any(String),
-      updated_at: expect.any(String),
-    });
-    const files = await filesOf(user.id);
-    expect(files).toHaveLength(1);
-    expect(res.body.avatar_url.endsWith(`/avatars/${user.id}/${files[0]}`)).toBe(true);
-    expect(new Uint8Array(await readFile(path.join(userFolder(user.id), files[0])))).toEqual(bytes);
-    expect(await storedProfile(user.id)).toMatchObject({
-      avatar_url: res.body.avatar_url,
-      avatar_path: `${user.id}/${files[0]}`,
-    });
-    expect((await call(app, 'GET', '/profile', { token: user.token })).body).toEqual(res.body);
-  });
+  it.each(formats)(
+    'stores a %s picture and returns the profile with its public URL',
+    async (_f, bytes, ext, name, type) => {
+      const user = await createUser({ firstName: 'Dana', lastName: 'Levi' });
+      const res = await upload(user, avatarForm(bytes, name, type));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        id: user.id,
+        first_name: 'Dana',
+        last_name: 'Levi',
+        email: user.email,
+        phone: null,
+        date_of_birth: null,
+        sex: null,
+        city: null,
+        avatar_url: expect.stringMatching(objectUrl(user.id, ext)),
+        role: 'patient',
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+      });
+      const files = await filesOf(user.id);
+      expect(files).toHaveLength(1);
+      expect(res.body.avatar_url.endsWith(`/avatars/${user.id}/${files[0]}`)).toBe(true);
+      expect(new Uint8Array(await readFile(path.join(userFolder(user.id), files[0])))).toEqual(
+        bytes,
+      );
+      expect(await storedProfile(user.id)).toMatchObject({
+        avatar_url: res.body.avatar_url,
+        avatar_path: `${user.id}/${files[0]}`,
+      });
+      expect((await call(app, 'GET', '/profile', { token: user.token })).body).toEqual(res.body);
+    },
+  );
 
   it('deletes the previous picture when it is replaced', async () => {
     const user = await createUser();
@@ -126,7 +139,9 @@ describe('POST /profile/avatar', () => {
     const attacker = await createUser();
     await upload(victim, avatarForm(png()));
     const victimFiles = await filesOf(victim.id);
-    await db`update public.profiles set avatar_path = ${`${victim.id}/${victimFiles[0]}`} where id = ${attacker.id}`;
+    await db`update public.profiles set avatar_path = ${`${victim.id}/${
+      victimFiles[0]
+    }`} where id = ${attacker.id}`;
     expect((await upload(attacker, avatarForm(jpeg(), 'a.jpg', 'image/jpeg'))).status).toBe(200);
     expect(await filesOf(victim.id)).toEqual(victimFiles);
   });
@@ -142,7 +157,14 @@ describe('POST /profile/avatar', () => {
   const text = new Uint8Array(new TextEncoder().encode('this is not a picture at all'));
   const gif = new Uint8Array(new TextEncoder().encode('GIF89a\x01\x00\x01\x00\x00\x00\x00;'));
   const pdf = new Uint8Array(new TextEncoder().encode('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n'));
-  const wav = new Uint8Array([...new TextEncoder().encode('RIFF'), 36, 0, 0, 0, ...new TextEncoder().encode('WAVEfmt ')]);
+  const wav = new Uint8Array([
+    ...new TextEncoder().encode('RIFF'),
+    36,
+    0,
+    0,
+    0,
+    ...new TextEncoder().encode('WAVEfmt '),
+  ]);
   const twoFiles = () => {
     const form = avatarForm(png());
     form.append('avatar', new Blob([jpeg()], { type: 'image/jpeg' }), 'b.jpg');
@@ -156,37 +178,122 @@ describe('POST /profile/avatar', () => {
 
   type Bad = [name: string, args: () => CallOptions, status: number, code: string, field?: string];
   const badUploads: Bad[] = [
-    ['text named like a PNG', () => ({ body: avatarForm(text, 'me.png', 'image/png') }), 400, 'validation_error', 'avatar'],
-    ['a GIF', () => ({ body: avatarForm(gif, 'me.gif', 'image/gif') }), 400, 'validation_error', 'avatar'],
-    ['a PDF named like a JPEG', () => ({ body: avatarForm(pdf, 'me.jpg', 'image/jpeg') }), 400, 'validation_error', 'avatar'],
-    ['a WAV sound (RIFF but not WebP)', () => ({ body: avatarForm(wav, 'me.webp', 'image/webp') }), 400, 'validation_error', 'avatar'],
-    ['a cut-off PNG signature', () => ({ body: avatarForm(png().slice(0, 4)) }), 400, 'validation_error', 'avatar'],
-    ['an empty file', () => ({ body: avatarForm(new Uint8Array(0)) }), 400, 'validation_error', 'avatar'],
-    ['a form without the avatar field', () => ({ body: avatarForm(png(), 'me.png', 'image/png', 'picture') }), 400, 'validation_error', 'avatar'],
-    ['the avatar as text instead of a file', () => ({ body: textField() }), 400, 'validation_error', 'avatar'],
+    [
+      'text named like a PNG',
+      () => ({ body: avatarForm(text, 'me.png', 'image/png') }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
+    [
+      'a GIF',
+      () => ({ body: avatarForm(gif, 'me.gif', 'image/gif') }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
+    [
+      'a PDF named like a JPEG',
+      () => ({ body: avatarForm(pdf, 'me.jpg', 'image/jpeg') }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
+    [
+      'a WAV sound (RIFF but not WebP)',
+      () => ({ body: avatarForm(wav, 'me.webp', 'image/webp') }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
+    [
+      'a cut-off PNG signature',
+      () => ({ body: avatarForm(png().slice(0, 4)) }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
+    [
+      'an empty file',
+      () => ({ body: avatarForm(new Uint8Array(0)) }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
+    [
+      'a form without the avatar field',
+      () => ({ body: avatarForm(png(), 'me.png', 'image/png', 'picture') }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
+    [
+      'the avatar as text instead of a file',
+      () => ({ body: textField() }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
     ['two avatar files', () => ({ body: twoFiles() }), 400, 'validation_error', 'avatar'],
-    ['a URL-encoded form', () => ({ body: 'avatar=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'validation_error', 'avatar'],
+    [
+      'a URL-encoded form',
+      () => ({
+        body: 'avatar=abc',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      400,
+      'validation_error',
+      'avatar',
+    ],
     ['no body at all', () => ({}), 400, 'validation_error', 'avatar'],
-    ['a JSON body', () => ({ json: { avatar: 'data:image/png;base64,iVBORw0KGgo=' } }), 415, 'unsupported_media_type'],
-    ['raw image bytes without a form', () => ({ body: png(), headers: { 'content-type': 'image/png' } }), 415, 'unsupported_media_type'],
-    ['a broken multipart body', () => ({ body: 'garbage', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } }), 400, 'bad_request'],
-    ['a picture one byte over 5 MB', () => ({ body: avatarForm(png({ totalBytes: MAX + 1 })) }), 413, 'payload_too_large'],
-    ['a picture of 6 MB', () => ({ body: avatarForm(png({ totalBytes: 6 * 1024 * 1024 })) }), 413, 'payload_too_large'],
+    [
+      'a JSON body',
+      () => ({ json: { avatar: 'data:image/png;base64,iVBORw0KGgo=' } }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'raw image bytes without a form',
+      () => ({ body: png(), headers: { 'content-type': 'image/png' } }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a broken multipart body',
+      () => ({ body: 'garbage', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } }),
+      400,
+      'bad_request',
+    ],
+    [
+      'a picture one byte over 5 MB',
+      () => ({ body: avatarForm(png({ totalBytes: MAX + 1 })) }),
+      413,
+      'payload_too_large',
+    ],
+    [
+      'a picture of 6 MB',
+      () => ({ body: avatarForm(png({ totalBytes: 6 * 1024 * 1024 })) }),
+      413,
+      'payload_too_large',
+    ],
   ];
 
-  it.each(badUploads)('refuses %s, keeps the current picture and stores nothing', async (_n, args, status, code, field) => {
-    const user = await createUser();
-    expect((await upload(user, avatarForm(png()))).status).toBe(200);
-    const before = await storedProfile(user.id);
-    const filesBefore = await filesOf(user.id);
-    const res = await call(app, 'POST', '/profile/avatar', { token: user.token, ...args() });
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
-    expect(res.body.error.message).toMatch(/\w+/);
-    if (field) expect(Object.keys(res.body.error.details.fieldErrors)).toEqual([field]);
-    expect(await storedProfile(user.id)).toEqual(before);
-    expect(await filesOf(user.id)).toEqual(filesBefore);
-  });
+  it.each(badUploads)(
+    'refuses %s, keeps the current picture and stores nothing',
+    async (_n, args, status, code, field) => {
+      const user = await createUser();
+      expect((await upload(user, avatarForm(png()))).status).toBe(200);
+      const before = await storedProfile(user.id);
+      const filesBefore = await filesOf(user.id);
+      const res = await call(app, 'POST', '/profile/avatar', { token: user.token, ...args() });
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+      expect(res.body.error.message).toMatch(/\w+/);
+      if (field) expect(Object.keys(res.body.error.details.fieldErrors)).toEqual([field]);
+      expect(await storedProfile(user.id)).toEqual(before);
+      expect(await filesOf(user.id)).toEqual(filesBefore);
+    },
+  );
 
   it('names the accepted formats when the file is not a picture', async () => {
     const user = await createUser();
@@ -206,7 +313,10 @@ describe('POST /profile/avatar', () => {
     });
     const res = await app.request('/profile/avatar', {
       method: 'POST',
-      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'multipart/form-data; boundary=xyz' },
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'multipart/form-data; boundary=xyz',
+      },
       body: endless,
       duplex: 'half',
     } as RequestInit);
@@ -249,7 +359,11 @@ describe('POST /profile/avatar', () => {
       const res = await upload(user, avatarForm(png()));
       expect(res.status).toBe(503);
       expect(res.body).toEqual({
-        error: { code: 'service_unavailable', message: expect.stringMatching(/try again/), details: {} },
+        error: {
+          code: 'service_unavailable',
+          message: expect.stringMatching(/try again/),
+          details: {},
+        },
       });
       expect(res.body.error.message).not.toContain(storageDir);
       expect(res.body.error.message).not.toContain(user.id);
@@ -261,8 +375,11 @@ describe('POST /profile/avatar', () => {
 
   it('keeps the avatar columns out of reach of the user path', async () => {
     const user = await createUser();
-    const attempt = asUser({ sub: user.id, role: 'authenticated' }, (tx) =>
-      tx`update public.profiles set avatar_path = 'someone-else/picture.png', avatar_url = 'https://evil.example'`);
+    const attempt = asUser(
+      { sub: user.id, role: 'authenticated' },
+      (tx) =>
+        tx`update public.profiles set avatar_path = 'someone-else/picture.png', avatar_url = 'https://evil.example'`,
+    );
     await expect(attempt).rejects.toMatchObject({ code: '42501' });
     expect((await storedProfile(user.id)).avatar_path).toBeNull();
   });

@@ -75,7 +75,9 @@ describe('GET /profile', () => {
 
   it('ignores unknown query parameters', async () => {
     const user = await createUser();
-    expect((await call(app, 'GET', '/profile?_t=1700000000', { token: user.token })).status).toBe(200);
+    expect((await call(app, 'GET', '/profile?_t=1700000000', { token: user.token })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -96,11 +98,19 @@ describe('PATCH /profile', () => {
   it('changes only the fields sent', async () => {
     const user = await createUser({ firstName: 'Dana', lastName: 'Levi' });
     await call(app, 'PATCH', '/profile', { token: user.token, json: FULL });
-    const res = await call(app, 'PATCH', '/profile', { token: user.token, json: { city: 'Haifa' } });
+    const res = await call(app, 'PATCH', '/profile', {
+      token: user.token,
+      json: { city: 'Haifa' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expectedProfile(user, { ...FULL, city: 'Haifa' }));
-    const second = await call(app, 'PATCH', '/profile', { token: user.token, json: { sex: 'other', phone: '050 123 4567' } });
-    expect(second.body).toEqual(expectedProfile(user, { ...FULL, city: 'Haifa', sex: 'other', phone: '050 123 4567' }));
+    const second = await call(app, 'PATCH', '/profile', {
+      token: user.token,
+      json: { sex: 'other', phone: '050 123 4567' },
+    });
+    expect(second.body).toEqual(
+      expectedProfile(user, { ...FULL, city: 'Haifa', sex: 'other', phone: '050 123 4567' }),
+    );
   });
 
   it('clears optional fields sent as "" (blank form fields) or null', async () => {
@@ -113,13 +123,21 @@ describe('PATCH /profile', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expectedProfile(user));
     expect(await storedProfile(user.id)).toMatchObject({
-      first_name: null, last_name: null, phone: null, city: null, date_of_birth: null, sex: null,
+      first_name: null,
+      last_name: null,
+      phone: null,
+      city: null,
+      date_of_birth: null,
+      sex: null,
     });
   });
 
   it('trims the text it stores', async () => {
     const user = await createUser();
-    const res = await call(app, 'PATCH', '/profile', { token: user.token, json: { city: '  Beer Sheva ', first_name: ' Noa' } });
+    const res = await call(app, 'PATCH', '/profile', {
+      token: user.token,
+      json: { city: '  Beer Sheva ', first_name: ' Noa' },
+    });
     expect(res.body).toEqual(expectedProfile(user, { city: 'Beer Sheva', first_name: 'Noa' }));
   });
 
@@ -127,7 +145,10 @@ describe('PATCH /profile', () => {
     const user = await createUser();
     const long = 'a'.repeat(100);
     for (const date_of_birth of ['1900-01-01', '2000-02-29']) {
-      const res = await call(app, 'PATCH', '/profile', { token: user.token, json: { date_of_birth } });
+      const res = await call(app, 'PATCH', '/profile', {
+        token: user.token,
+        json: { date_of_birth },
+      });
       expect(res.status).toBe(200);
       expect(res.body.date_of_birth).toBe(date_of_birth);
     }
@@ -136,13 +157,21 @@ describe('PATCH /profile', () => {
       json: { first_name: long, last_name: long, city: long, phone: `+${'1'.repeat(31)}` },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ first_name: long, last_name: long, city: long, phone: `+${'1'.repeat(31)}` });
+    expect(res.body).toMatchObject({
+      first_name: long,
+      last_name: long,
+      city: long,
+      phone: `+${'1'.repeat(31)}`,
+    });
   });
 
   it('ignores unknown keys and, with nothing to change, changes nothing (not even updated_at)', async () => {
     const user = await createUser({ firstName: 'Dana' });
     const before = await storedProfile(user.id);
-    const res = await call(app, 'PATCH', '/profile', { token: user.token, json: { nickname: 'D' } });
+    const res = await call(app, 'PATCH', '/profile', {
+      token: user.token,
+      json: { nickname: 'D' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expectedProfile(user, { first_name: 'Dana' }));
     expect(await storedProfile(user.id)).toEqual(before);
@@ -151,55 +180,144 @@ describe('PATCH /profile', () => {
   const nextYear = new Date().getUTCFullYear() + 1;
   type Bad = [name: string, args: CallOptions, status: number, code: string, field?: string];
   const badRequests: Bad[] = [
-    ['a first name that is a number', { json: { first_name: 42 } }, 400, 'validation_error', 'first_name'],
+    [
+      'a first name that is a number',
+      { json: { first_name: 42 } },
+      400,
+      'validation_error',
+      'first_name',
+    ],
     ['a city that is a list', { json: { city: ['Haifa'] } }, 400, 'validation_error', 'city'],
     ['a sex outside the list', { json: { sex: 'unknown' } }, 400, 'validation_error', 'sex'],
     ['a sex in capitals', { json: { sex: 'MALE' } }, 400, 'validation_error', 'sex'],
-    ['an impossible date (30 February)', { json: { date_of_birth: '2023-02-30' } }, 400, 'validation_error', 'date_of_birth'],
-    ['a date in another format', { json: { date_of_birth: '15/05/1990' } }, 400, 'validation_error', 'date_of_birth'],
-    ['a date as a number', { json: { date_of_birth: 19900515 } }, 400, 'validation_error', 'date_of_birth'],
-    ['a birth date in the future', { json: { date_of_birth: `${nextYear}-01-01` } }, 400, 'validation_error', 'date_of_birth'],
-    ['a birth date before 1900', { json: { date_of_birth: '1899-12-31' } }, 400, 'validation_error', 'date_of_birth'],
-    ['a first name of 101 characters', { json: { first_name: 'a'.repeat(101) } }, 400, 'validation_error', 'first_name'],
-    ['a city of 101 characters', { json: { city: 'b'.repeat(101) } }, 400, 'validation_error', 'city'],
-    ['a phone of 33 characters', { json: { phone: '1'.repeat(33) } }, 400, 'validation_error', 'phone'],
-    ['a phone made of letters', { json: { phone: 'call me maybe' } }, 400, 'validation_error', 'phone'],
+    [
+      'an impossible date (30 February)',
+      { json: { date_of_birth: '2023-02-30' } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a date in another format',
+      { json: { date_of_birth: '15/05/1990' } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a date as a number',
+      { json: { date_of_birth: 19900515 } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a birth date in the future',
+      { json: { date_of_birth: `${nextYear}-01-01` } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a birth date before 1900',
+      { json: { date_of_birth: '1899-12-31' } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a first name of 101 characters',
+      { json: { first_name: 'a'.repeat(101) } },
+      400,
+      'validation_error',
+      'first_name',
+    ],
+    [
+      'a city of 101 characters',
+      { json: { city: 'b'.repeat(101) } },
+      400,
+      'validation_error',
+      'city',
+    ],
+    [
+      'a phone of 33 characters',
+      { json: { phone: '1'.repeat(33) } },
+      400,
+      'validation_error',
+      'phone',
+    ],
+    [
+      'a phone made of letters',
+      { json: { phone: 'call me maybe' } },
+      400,
+      'validation_error',
+      'phone',
+    ],
     ['a new role', { json: { role: 'admin' } }, 400, 'validation_error', 'role'],
     ['a null role', { json: { role: null } }, 400, 'validation_error', 'role'],
-    ['a new email next to a valid change', { json: { first_name: 'Eve', email: 'eve@example.com' } }, 400, 'validation_error', 'email'],
+    [
+      'a new email next to a valid change',
+      { json: { first_name: 'Eve', email: 'eve@example.com' } },
+      400,
+      'validation_error',
+      'email',
+    ],
     ['a list as the body', { json: [FULL] }, 400, 'validation_error'],
     ['null as the body', { json: null }, 400, 'validation_error'],
-    ['malformed JSON', { body: '{"city":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['a form body', { body: 'city=Haifa', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
-    ['a body over the size limit', { json: { city: 'Haifa', padding: 'x'.repeat(2 * 1024 * 1024) } }, 413, 'payload_too_large'],
+    [
+      'malformed JSON',
+      { body: '{"city":', headers: { 'content-type': 'application/json' } },
+      400,
+      'bad_request',
+    ],
+    [
+      'a form body',
+      { body: 'city=Haifa', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a body over the size limit',
+      { json: { city: 'Haifa', padding: 'x'.repeat(2 * 1024 * 1024) } },
+      413,
+      'payload_too_large',
+    ],
   ];
 
-  it.each(badRequests)('refuses %s and changes nothing', async (_name, args, status, code, field) => {
-    const user = await createUser({ firstName: 'Dana', lastName: 'Levi' });
-    await call(app, 'PATCH', '/profile', { token: user.token, json: FULL });
-    const before = await storedProfile(user.id);
-    const res = await call(app, 'PATCH', '/profile', { token: user.token, ...args });
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
-    expect(res.body.error.message).toMatch(/\w+/);
-    if (field) expect(Object.keys(res.body.error.details.fieldErrors)).toEqual([field]);
-    expect(await storedProfile(user.id)).toEqual(before);
-  });
+  it.each(badRequests)(
+    'refuses %s and changes nothing',
+    async (_name, args, status, code, field) => {
+      const user = await createUser({ firstName: 'Dana', lastName: 'Levi' });
+      await call(app, 'PATCH', '/profile', { token: user.token, json: FULL });
+      const before = await storedProfile(user.id);
+      const res = await call(app, 'PATCH', '/profile', { token: user.token, ...args });
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+      expect(res.body.error.message).toMatch(/\w+/);
+      if (field) expect(Object.keys(res.body.error.details.fieldErrors)).toEqual([field]);
+      expect(await storedProfile(user.id)).toEqual(before);
+    },
+  );
 
   it('explains a refused role change in words a patient understands', async () => {
     const user = await createUser();
-    const res = await call(app, 'PATCH', '/profile', { token: user.token, json: { role: 'practitioner' } });
+    const res = await call(app, 'PATCH', '/profile', {
+      token: user.token,
+      json: { role: 'practitioner' },
+    });
     expect(res.body.error.details.fieldErrors.role).toEqual(['Your role cannot be changed here.']);
     expect(res.body.error.message).toContain('role');
   });
 });
 
 describe('authentication', () => {
-  it.each([
-    ['GET', '/profile', {}],
-    ['PATCH', '/profile', { json: { city: 'Haifa' } }],
-    ['POST', '/profile/avatar', { body: new FormData() }],
-  ] as const)('refuses %s %s without a token', async (method, path, args) => {
+  it.each(
+    [
+      ['GET', '/profile', {}],
+      ['PATCH', '/profile', { json: { city: 'Haifa' } }],
+      ['POST', '/profile/avatar', { body: new FormData() }],
+    ] as const,
+  )('refuses %s %s without a token', async (method, path, args) => {
     const res = await call(app, method, path, args);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');
@@ -209,7 +327,10 @@ describe('authentication', () => {
     const user = await createUser({ firstName: 'Dana' });
     const before = await storedProfile(user.id);
     const forged = `${user.token.slice(0, -4)}AAAA`;
-    const res = await call(app, 'PATCH', '/profile', { token: forged, json: { first_name: 'Mallory' } });
+    const res = await call(app, 'PATCH', '/profile', {
+      token: forged,
+      json: { first_name: 'Mallory' },
+    });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');
     expect(await storedProfile(user.id)).toEqual(before);
@@ -221,11 +342,24 @@ describe('OpenAPI document', () => {
     const res = await call(app, 'GET', '/profile/openapi.json');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.paths['/profile']).sort()).toEqual(['get', 'patch']);
-    expect(res.body.paths['/profile/avatar'].post.requestBody.content['multipart/form-data'].schema.properties.avatar)
+    expect(
+      res.body.paths['/profile/avatar'].post.requestBody.content['multipart/form-data'].schema
+        .properties.avatar,
+    )
       .toMatchObject({ type: 'string', format: 'binary' });
     expect(Object.keys(res.body.components.schemas.Profile.properties)).toEqual([
-      'id', 'first_name', 'last_name', 'email', 'phone', 'date_of_birth', 'sex', 'city',
-      'avatar_url', 'role', 'created_at', 'updated_at',
+      'id',
+      'first_name',
+      'last_name',
+      'email',
+      'phone',
+      'date_of_birth',
+      'sex',
+      'city',
+      'avatar_url',
+      'role',
+      'created_at',
+      'updated_at',
     ]);
   });
 });

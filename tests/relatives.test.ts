@@ -4,12 +4,19 @@ import { db, snapshot } from './helpers/db.ts';
 import { call, type CallOptions } from './helpers/http.ts';
 import { createUser, type TestUser } from './helpers/users.ts';
 
-const SARAH = { first_name: 'Sarah', last_name: 'Cohen', relation: 'child', date_of_birth: '2018-03-20' };
+const SARAH = {
+  first_name: 'Sarah',
+  last_name: 'Cohen',
+  relation: 'child',
+  date_of_birth: '2018-03-20',
+};
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-const add = (user: TestUser, json: unknown) => call(app, 'POST', '/relatives', { token: user.token, json });
+const add = (user: TestUser, json: unknown) =>
+  call(app, 'POST', '/relatives', { token: user.token, json });
 const list = (user: TestUser) => call(app, 'GET', '/relatives', { token: user.token });
-const remove = (user: TestUser, id: string) => call(app, 'DELETE', `/relatives/${id}`, { token: user.token });
+const remove = (user: TestUser, id: string) =>
+  call(app, 'DELETE', `/relatives/${id}`, { token: user.token });
 
 async function storedRelatives(userId: string) {
   return await db`
@@ -23,7 +30,14 @@ describe('POST /relatives', () => {
     const res = await add(user, { ...SARAH, kupat_holim: 'maccabi', insurance_provider: 'Harel' });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual([
-      'created_at', 'date_of_birth', 'first_name', 'id', 'insurance_provider', 'kupat_holim', 'last_name', 'relation',
+      'created_at',
+      'date_of_birth',
+      'first_name',
+      'id',
+      'insurance_provider',
+      'kupat_holim',
+      'last_name',
+      'relation',
     ]);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -32,7 +46,8 @@ describe('POST /relatives', () => {
       insurance_provider: 'Harel',
       created_at: expect.stringMatching(ISO_TIMESTAMP),
     });
-    const [row] = await db`select user_id, created_at from public.relatives where id = ${res.body.id}`;
+    const [row] =
+      await db`select user_id, created_at from public.relatives where id = ${res.body.id}`;
     expect(row.user_id).toBe(user.id);
     expect(new Date(res.body.created_at).getTime()).toBe(row.created_at.getTime());
   });
@@ -50,39 +65,76 @@ describe('POST /relatives', () => {
       insurance_provider: null,
     });
     expect(await storedRelatives(user.id)).toEqual([
-      { first_name: 'Avi', last_name: 'Levi', relation: 'parent', date_of_birth: null, kupat_holim: null, insurance_provider: null },
+      {
+        first_name: 'Avi',
+        last_name: 'Levi',
+        relation: 'parent',
+        date_of_birth: null,
+        kupat_holim: null,
+        insurance_provider: null,
+      },
     ]);
   });
 
   it('accepts names and insurance provider of exactly 100 characters', async () => {
     const user = await createUser();
     const hundred = 'n'.repeat(100);
-    const res = await add(user, { ...SARAH, first_name: hundred, last_name: hundred, insurance_provider: hundred });
+    const res = await add(user, {
+      ...SARAH,
+      first_name: hundred,
+      last_name: hundred,
+      insurance_provider: hundred,
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ first_name: hundred, last_name: hundred, insurance_provider: hundred });
+    expect(res.body).toMatchObject({
+      first_name: hundred,
+      last_name: hundred,
+      insurance_provider: hundred,
+    });
   });
 
-  it.each(['clalit', 'MACCABI', 'Meuhedet', 'LeUmIt', ' Other '])('stores kupat holim %j in lowercase', async (sent) => {
-    const user = await createUser();
-    const res = await add(user, { ...SARAH, kupat_holim: sent });
-    expect(res.status).toBe(201);
-    expect(res.body.kupat_holim).toBe(sent.trim().toLowerCase());
-    const [stored] = await storedRelatives(user.id);
-    expect(stored.kupat_holim).toBe(sent.trim().toLowerCase());
-  });
+  it.each(['clalit', 'MACCABI', 'Meuhedet', 'LeUmIt', ' Other '])(
+    'stores kupat holim %j in lowercase',
+    async (sent) => {
+      const user = await createUser();
+      const res = await add(user, { ...SARAH, kupat_holim: sent });
+      expect(res.status).toBe(201);
+      expect(res.body.kupat_holim).toBe(sent.trim().toLowerCase());
+      const [stored] = await storedRelatives(user.id);
+      expect(stored.kupat_holim).toBe(sent.trim().toLowerCase());
+    },
+  );
 
   it('reads "" in the optional fields as null (blank form fields of the patient app)', async () => {
     const user = await createUser();
-    const res = await add(user, { ...SARAH, date_of_birth: '', kupat_holim: '', insurance_provider: '' });
+    const res = await add(user, {
+      ...SARAH,
+      date_of_birth: '',
+      kupat_holim: '',
+      insurance_provider: '',
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ date_of_birth: null, kupat_holim: null, insurance_provider: null });
+    expect(res.body).toMatchObject({
+      date_of_birth: null,
+      kupat_holim: null,
+      insurance_provider: null,
+    });
     const [stored] = await storedRelatives(user.id);
-    expect(stored).toMatchObject({ date_of_birth: null, kupat_holim: null, insurance_provider: null });
+    expect(stored).toMatchObject({
+      date_of_birth: null,
+      kupat_holim: null,
+      insurance_provider: null,
+    });
   });
 
   it('accepts explicit nulls in the optional fields and ignores unknown fields', async () => {
     const user = await createUser();
-    const res = await add(user, { ...SARAH, date_of_birth: null, kupat_holim: null, user_id: crypto.randomUUID() });
+    const res = await add(user, {
+      ...SARAH,
+      date_of_birth: null,
+      kupat_holim: null,
+      user_id: crypto.randomUUID(),
+    });
     expect(res.status).toBe(201);
     expect(res.body.date_of_birth).toBeNull();
     const [row] = await db`select user_id from public.relatives where id = ${res.body.id}`;
@@ -101,49 +153,179 @@ describe('POST /relatives', () => {
   const hundredAndOne = 'x'.repeat(101);
   const badBodies: Bad[] = [
     ['an empty object', { json: {} }, 400, 'validation_error', 'first_name'],
-    ['a missing last name', { json: { first_name: 'Sarah', relation: 'child' } }, 400, 'validation_error', 'last_name'],
-    ['a missing relation', { json: { first_name: 'Sarah', last_name: 'Cohen' } }, 400, 'validation_error', 'relation'],
-    ['a blank first name', { json: { ...SARAH, first_name: '   ' } }, 400, 'validation_error', 'first_name'],
-    ['a first name of 101 characters', { json: { ...SARAH, first_name: hundredAndOne } }, 400, 'validation_error', 'first_name'],
-    ['a last name of 101 characters', { json: { ...SARAH, last_name: hundredAndOne } }, 400, 'validation_error', 'last_name'],
-    ['an insurance provider of 101 characters', { json: { ...SARAH, insurance_provider: hundredAndOne } }, 400, 'validation_error', 'insurance_provider'],
-    ['a first name of the wrong type', { json: { ...SARAH, first_name: 42 } }, 400, 'validation_error', 'first_name'],
-    ['a null last name', { json: { ...SARAH, last_name: null } }, 400, 'validation_error', 'last_name'],
-    ['a relation outside the list', { json: { ...SARAH, relation: 'cousin' } }, 400, 'validation_error', 'relation'],
-    ['a relation in capitals', { json: { ...SARAH, relation: 'CHILD' } }, 400, 'validation_error', 'relation'],
-    ['an unknown kupat holim', { json: { ...SARAH, kupat_holim: 'kaiser' } }, 400, 'validation_error', 'kupat_holim'],
-    ['a kupat holim of the wrong type', { json: { ...SARAH, kupat_holim: 1 } }, 400, 'validation_error', 'kupat_holim'],
-    ['an impossible date', { json: { ...SARAH, date_of_birth: '2023-02-30' } }, 400, 'validation_error', 'date_of_birth'],
-    ['a date in another format', { json: { ...SARAH, date_of_birth: '20/03/2018' } }, 400, 'validation_error', 'date_of_birth'],
-    ['a date in the future', { json: { ...SARAH, date_of_birth: '2999-01-01' } }, 400, 'validation_error', 'date_of_birth'],
-    ['a date before 1900', { json: { ...SARAH, date_of_birth: '1850-06-01' } }, 400, 'validation_error', 'date_of_birth'],
-    ['a date as a number', { json: { ...SARAH, date_of_birth: 20180320 } }, 400, 'validation_error', 'date_of_birth'],
+    [
+      'a missing last name',
+      { json: { first_name: 'Sarah', relation: 'child' } },
+      400,
+      'validation_error',
+      'last_name',
+    ],
+    [
+      'a missing relation',
+      { json: { first_name: 'Sarah', last_name: 'Cohen' } },
+      400,
+      'validation_error',
+      'relation',
+    ],
+    [
+      'a blank first name',
+      { json: { ...SARAH, first_name: '   ' } },
+      400,
+      'validation_error',
+      'first_name',
+    ],
+    [
+      'a first name of 101 characters',
+      { json: { ...SARAH, first_name: hundredAndOne } },
+      400,
+      'validation_error',
+      'first_name',
+    ],
+    [
+      'a last name of 101 characters',
+      { json: { ...SARAH, last_name: hundredAndOne } },
+      400,
+      'validation_error',
+      'last_name',
+    ],
+    [
+      'an insurance provider of 101 characters',
+      { json: { ...SARAH, insurance_provider: hundredAndOne } },
+      400,
+      'validation_error',
+      'insurance_provider',
+    ],
+    [
+      'a first name of the wrong type',
+      { json: { ...SARAH, first_name: 42 } },
+      400,
+      'validation_error',
+      'first_name',
+    ],
+    [
+      'a null last name',
+      { json: { ...SARAH, last_name: null } },
+      400,
+      'validation_error',
+      'last_name',
+    ],
+    [
+      'a relation outside the list',
+      { json: { ...SARAH, relation: 'cousin' } },
+      400,
+      'validation_error',
+      'relation',
+    ],
+    [
+      'a relation in capitals',
+      { json: { ...SARAH, relation: 'CHILD' } },
+      400,
+      'validation_error',
+      'relation',
+    ],
+    [
+      'an unknown kupat holim',
+      { json: { ...SARAH, kupat_holim: 'kaiser' } },
+      400,
+      'validation_error',
+      'kupat_holim',
+    ],
+    [
+      'a kupat holim of the wrong type',
+      { json: { ...SARAH, kupat_holim: 1 } },
+      400,
+      'validation_error',
+      'kupat_holim',
+    ],
+    [
+      'an impossible date',
+      { json: { ...SARAH, date_of_birth: '2023-02-30' } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a date in another format',
+      { json: { ...SARAH, date_of_birth: '20/03/2018' } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a date in the future',
+      { json: { ...SARAH, date_of_birth: '2999-01-01' } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a date before 1900',
+      { json: { ...SARAH, date_of_birth: '1850-06-01' } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
+    [
+      'a date as a number',
+      { json: { ...SARAH, date_of_birth: 20180320 } },
+      400,
+      'validation_error',
+      'date_of_birth',
+    ],
     ['an array body', { json: [SARAH] }, 400, 'validation_error'],
     ['a string body', { json: 'Sarah' }, 400, 'validation_error'],
     ['a null body', { json: null }, 400, 'validation_error'],
-    ['malformed JSON', { body: '{"first_name":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['a form body', { body: 'first_name=Sarah', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
-    ['a text body', { body: JSON.stringify(SARAH), headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
-    ['a body too large', { json: { ...SARAH, padding: 'x'.repeat(2 * 1024 * 1024) } }, 413, 'payload_too_large'],
+    [
+      'malformed JSON',
+      { body: '{"first_name":', headers: { 'content-type': 'application/json' } },
+      400,
+      'bad_request',
+    ],
+    [
+      'a form body',
+      {
+        body: 'first_name=Sarah',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a text body',
+      { body: JSON.stringify(SARAH), headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a body too large',
+      { json: { ...SARAH, padding: 'x'.repeat(2 * 1024 * 1024) } },
+      413,
+      'payload_too_large',
+    ],
   ];
 
-  it.each(badBodies)('refuses %s without writing anything', async (_name, options, status, code, field) => {
-    const user = await createUser();
-    await add(user, SARAH);
-    const before = await snapshot(['public.relatives']);
-    const res = await call(app, 'POST', '/relatives', { token: user.token, ...options });
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
-    expect(res.body.error.message).toMatch(/\w/);
-    if (field) expect(Object.keys(res.body.error.details.fieldErrors)).toContain(field);
-    expect(await snapshot(['public.relatives'])).toEqual(before);
-    expect(await storedRelatives(user.id)).toHaveLength(1);
-  });
+  it.each(badBodies)(
+    'refuses %s without writing anything',
+    async (_name, options, status, code, field) => {
+      const user = await createUser();
+      await add(user, SARAH);
+      const before = await snapshot(['public.relatives']);
+      const res = await call(app, 'POST', '/relatives', { token: user.token, ...options });
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+      expect(res.body.error.message).toMatch(/\w/);
+      if (field) expect(Object.keys(res.body.error.details.fieldErrors)).toContain(field);
+      expect(await snapshot(['public.relatives'])).toEqual(before);
+      expect(await storedRelatives(user.id)).toHaveLength(1);
+    },
+  );
 
   it('says which field is wrong in a sentence a patient can read', async () => {
     const user = await createUser();
     const res = await add(user, { ...SARAH, date_of_birth: '2999-01-01' });
-    expect(res.body.error.message).toBe('Please check date_of_birth: The date of birth cannot be in the future.');
+    expect(res.body.error.message).toBe(
+      'Please check date_of_birth: The date of birth cannot be in the future.',
+    );
     expect(res.body.error.details.fieldErrors).toEqual({
       date_of_birth: ['The date of birth cannot be in the future.'],
     });
@@ -167,7 +349,11 @@ describe('GET /relatives', () => {
     const res = await list(user);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(created);
-    expect(res.body.map((r: { first_name: string }) => r.first_name)).toEqual(['Noa', 'Eli', 'Ada']);
+    expect(res.body.map((r: { first_name: string }) => r.first_name)).toEqual([
+      'Noa',
+      'Eli',
+      'Ada',
+    ]);
   });
 
   it('orders by creation time, not by insertion into the table', async () => {
@@ -236,7 +422,8 @@ describe('DELETE /relatives/:id', () => {
       values (${user.id}, ${doctor.id}, ${id}, current_date + 7, '09:00', '09:30')
       returning id`;
     expect((await remove(user, id)).status).toBe(204);
-    const [kept] = await db`select patient_id, relative_id from public.appointments where id = ${appointment.id}`;
+    const [kept] =
+      await db`select patient_id, relative_id from public.appointments where id = ${appointment.id}`;
     expect(kept).toEqual({ patient_id: user.id, relative_id: null });
   });
 

@@ -9,7 +9,9 @@ describe('seed', () => {
     const rows = await db`select * from public.specialties`;
     expect(rows.length).toBeGreaterThanOrEqual(30);
     for (const s of rows) {
-      for (const column of ['name', 'name_fr', 'name_he', 'name_en', 'name_ru', 'name_am', 'name_es']) {
+      for (
+        const column of ['name', 'name_fr', 'name_he', 'name_en', 'name_ru', 'name_am', 'name_es']
+      ) {
         expect(s[column], `${s.name} ${column}`).toMatch(/\S/);
       }
       expect(s.name_he, s.name).toMatch(/[\u05D0-\u05EA]/);
@@ -17,7 +19,11 @@ describe('seed', () => {
       expect(s.name_am, s.name).toMatch(/[\u1200-\u137F]/);
     }
     const cardiology = rows.find((s) => s.name === 'Cardiology');
-    expect(cardiology).toMatchObject({ name_fr: 'Cardiologie', name_he: 'קרדיולוגיה', name_es: 'Cardiología' });
+    expect(cardiology).toMatchObject({
+      name_fr: 'Cardiologie',
+      name_he: 'קרדיולוגיה',
+      name_es: 'Cardiología',
+    });
   });
 
   it('offers global appointment reasons in English, French and Hebrew', async () => {
@@ -35,7 +41,8 @@ describe('seed', () => {
   it('can run again without changing anything', async () => {
     // One snapshot for the whole check: rows other test files add meanwhile stay out of it.
     await db.begin('isolation level repeatable read', async (tx) => {
-      const count = () => tx`
+      const count = () =>
+        tx`
         select (select count(*)::int from public.specialties) as specialties,
                (select count(*)::int from public.appointment_reasons where practitioner_id is null) as reasons`;
       const before = await count();

@@ -16,7 +16,10 @@ describe('settings', () => {
 
   it('saves part of the settings and keeps the rest', async () => {
     const user = await createUser();
-    const first = await call(app, 'PATCH', '/settings', { token: user.token, json: { locale: 'he' } });
+    const first = await call(app, 'PATCH', '/settings', {
+      token: user.token,
+      json: { locale: 'he' },
+    });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ ...DEFAULTS, locale: 'he' });
 
@@ -24,7 +27,11 @@ describe('settings', () => {
       token: user.token,
       json: { notifications_enabled: false },
     });
-    expect(second.body).toEqual({ notifications_enabled: false, reminders_enabled: true, locale: 'he' });
+    expect(second.body).toEqual({
+      notifications_enabled: false,
+      reminders_enabled: true,
+      locale: 'he',
+    });
     expect((await call(app, 'GET', '/settings', { token: user.token })).body).toEqual(second.body);
   });
 
@@ -44,14 +51,34 @@ describe('settings', () => {
   const badBodies: Array<[string, CallArgs, number, string]> = [
     ['locale outside the list', { json: { locale: 'de' } }, 400, 'validation_error'],
     ['locale of the wrong type', { json: { locale: 3 } }, 400, 'validation_error'],
-    ['notifications as a string', { json: { notifications_enabled: 'yes' } }, 400, 'validation_error'],
+    [
+      'notifications as a string',
+      { json: { notifications_enabled: 'yes' } },
+      400,
+      'validation_error',
+    ],
     ['reminders as a number', { json: { reminders_enabled: 1 } }, 400, 'validation_error'],
     ['null locale', { json: { locale: null } }, 400, 'validation_error'],
     ['an array body', { json: [] }, 400, 'validation_error'],
     ['a string body', { json: 'fr' }, 400, 'validation_error'],
-    ['malformed JSON', { body: '{"locale":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['a form body', { body: 'locale=he', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
-    ['a body too large', { json: { locale: 'he', padding: 'x'.repeat(2 * 1024 * 1024) } }, 413, 'payload_too_large'],
+    [
+      'malformed JSON',
+      { body: '{"locale":', headers: { 'content-type': 'application/json' } },
+      400,
+      'bad_request',
+    ],
+    [
+      'a form body',
+      { body: 'locale=he', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a body too large',
+      { json: { locale: 'he', padding: 'x'.repeat(2 * 1024 * 1024) } },
+      413,
+      'payload_too_large',
+    ],
   ];
 
   type CallArgs = { json?: unknown; body?: string; headers?: Record<string, string> };
@@ -71,7 +98,10 @@ describe('settings', () => {
 
   it('names the invalid field in details.fieldErrors', async () => {
     const user = await createUser();
-    const res = await call(app, 'PATCH', '/settings', { token: user.token, json: { locale: 'de' } });
+    const res = await call(app, 'PATCH', '/settings', {
+      token: user.token,
+      json: { locale: 'de' },
+    });
     expect(res.body.error.details.fieldErrors.locale).toHaveLength(1);
   });
 

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { db } from './helpers/db.ts';
 
-const MIGRATION = path.resolve(import.meta.dirname, '../supabase/migrations/20261124001000_avatars_bucket.sql');
+const MIGRATION = path.resolve(
+  import.meta.dirname,
+  '../supabase/migrations/20261124001000_avatars_bucket.sql',
+);
 
 /** Thrown to roll the transaction back, carrying what was read inside it. */
 class RolledBack extends Error {
@@ -27,7 +30,8 @@ describe('avatars bucket migration', () => {
                  on conflict (id) do update set public = false, file_size_limit = null, allowed_mime_types = null`;
         await tx.unsafe(migration);
         await tx.unsafe(migration);
-        const rows = await tx`select id, name, public, file_size_limit::int as file_size_limit, allowed_mime_types
+        const rows =
+          await tx`select id, name, public, file_size_limit::int as file_size_limit, allowed_mime_types
                               from storage.buckets where id = 'avatars'`;
         // Leaves the shared test database as it was.
         throw new RolledBack(rows);

@@ -25,7 +25,9 @@ describe('local disk storage', () => {
     const bytes = png();
     const url = await storage.put('avatars', 'user-1/pic.png', bytes, 'image/png');
     expect(url).toBe(`${BASE}/storage/v1/object/public/avatars/user-1/pic.png`);
-    expect(new Uint8Array(await readFile(path.join(root, 'avatars', 'user-1', 'pic.png')))).toEqual(bytes);
+    expect(new Uint8Array(await readFile(path.join(root, 'avatars', 'user-1', 'pic.png')))).toEqual(
+      bytes,
+    );
   });
 
   it('never overwrites an existing object', async () => {
@@ -34,19 +36,31 @@ describe('local disk storage', () => {
     await storage.put('avatars', 'user-2/pic.png', original, 'image/png');
     const again = storage.put('avatars', 'user-2/pic.png', webp(), 'image/webp');
     await expect(again).rejects.toMatchObject({ status: 503, code: 'service_unavailable' });
-    expect(new Uint8Array(await readFile(path.join(root, 'avatars', 'user-2', 'pic.png')))).toEqual(original);
+    expect(new Uint8Array(await readFile(path.join(root, 'avatars', 'user-2', 'pic.png')))).toEqual(
+      original,
+    );
   });
 
   it('removes the objects named and no others; missing ones are not an error', async () => {
     const storage = localDiskStorage(root, BASE);
-    for (const name of ['a.png', 'b.png', 'c.png']) await storage.put('avatars', `user-3/${name}`, png(), 'image/png');
+    for (const name of ['a.png', 'b.png', 'c.png']) {
+      await storage.put('avatars', `user-3/${name}`, png(), 'image/png');
+    }
     await storage.remove('avatars', ['user-3/a.png', 'user-3/c.png', 'user-3/never-existed.png']);
     expect(await exists(path.join(root, 'avatars', 'user-3', 'a.png'))).toBe(false);
     expect(await exists(path.join(root, 'avatars', 'user-3', 'b.png'))).toBe(true);
     expect(await exists(path.join(root, 'avatars', 'user-3', 'c.png'))).toBe(false);
   });
 
-  it.each(['../escape.png', 'user/../../escape.png', 'user//pic.png', '/abs.png', 'user/.hidden', 'user/pic%2e.png', ''])(
+  it.each([
+    '../escape.png',
+    'user/../../escape.png',
+    'user//pic.png',
+    '/abs.png',
+    'user/.hidden',
+    'user/pic%2e.png',
+    '',
+  ])(
     'refuses the object key %j before touching the disk',
     async (key) => {
       const storage = localDiskStorage(path.join(root, 'inner'), BASE);
@@ -65,7 +79,9 @@ describe('local disk storage', () => {
   it('turns a disk failure into a clean 503 that names no path', async () => {
     await writeFile(path.join(root, 'blocked'), 'a file where the bucket folder should be');
     const storage = localDiskStorage(root, BASE);
-    const failure = await storage.put('blocked', 'user/pic.png', png(), 'image/png').catch((e) => e);
+    const failure = await storage.put('blocked', 'user/pic.png', png(), 'image/png').catch((e) =>
+      e
+    );
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure.status).toBe(503);
     expect(failure.toBody()).toEqual({
@@ -76,9 +92,15 @@ describe('local disk storage', () => {
 
   it('is the configured storage when LOCAL_STORAGE_DIR is set', async () => {
     const bytes = png({ rgb: [1, 2, 3] });
-    const url = await configuredStorage().put('avatars', 'configured-check/pic.png', bytes, 'image/png');
+    const url = await configuredStorage().put(
+      'avatars',
+      'configured-check/pic.png',
+      bytes,
+      'image/png',
+    );
     const dir = inject('storageDir');
-    expect(new Uint8Array(await readFile(path.join(dir, 'avatars', 'configured-check', 'pic.png')))).toEqual(bytes);
+    expect(new Uint8Array(await readFile(path.join(dir, 'avatars', 'configured-check', 'pic.png'))))
+      .toEqual(bytes);
     expect(url).toMatch(/\/storage\/v1\/object\/public\/avatars\/configured-check\/pic\.png$/);
     await configuredStorage().remove('avatars', ['configured-check/pic.png']);
     expect(await exists(path.join(dir, 'avatars', 'configured-check', 'pic.png'))).toBe(false);

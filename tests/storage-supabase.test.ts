@@ -1,4 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../shared/http/errors.ts';
@@ -33,17 +38,30 @@ function fakeStorage() {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) };
+    const request = {
+      method: req.method!,
+      url: req.url!,
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+    };
     received.push(request);
     if (override) return override(res);
     if (req.headers.authorization !== `Bearer ${KEY}` || req.headers.apikey !== KEY) {
-      return json(res, 400, { statusCode: '403', error: 'Unauthorized', message: 'Invalid Compact JWS' });
+      return json(res, 400, {
+        statusCode: '403',
+        error: 'Unauthorized',
+        message: 'Invalid Compact JWS',
+      });
     }
     const upload = /^\/storage\/v1\/object\/([^/]+)\/(.+)$/.exec(request.url);
     if (request.method === 'POST' && upload) {
       const key = `${upload[1]}/${upload[2]}`;
       if (objects.has(key) && req.headers['x-upsert'] !== 'true') {
-        return json(res, 400, { statusCode: '409', error: 'Duplicate', message: 'The resource already exists' });
+        return json(res, 400, {
+          statusCode: '409',
+          error: 'Duplicate',
+          message: 'The resource already exists',
+        });
       }
       objects.set(key, request.body);
       return json(res, 200, { Key: key, Id: crypto.randomUUID() });
@@ -98,7 +116,11 @@ async function expectCleanFailure(promise: Promise<unknown>, leaked: string[] = 
   expect(failure).toBeInstanceOf(ApiError);
   expect(failure.status).toBe(503);
   expect(failure.toBody()).toEqual({
-    error: { code: 'service_unavailable', message: expect.stringMatching(/try again/), details: {} },
+    error: {
+      code: 'service_unavailable',
+      message: expect.stringMatching(/try again/),
+      details: {},
+    },
   });
   for (const text of leaked) expect(JSON.stringify(failure.toBody())).not.toContain(text);
 }
@@ -159,33 +181,51 @@ describe('Supabase Storage adapter', () => {
   it('never overwrites: a duplicate key is a clean 503 without Storage’s own words', async () => {
     const s = storage();
     await s.put('avatars', 'user-1/pic.png', png(), 'image/png');
-    await expectCleanFailure(s.put('avatars', 'user-1/pic.png', jpeg(), 'image/jpeg'), ['Duplicate', 'exists']);
+    await expectCleanFailure(s.put('avatars', 'user-1/pic.png', jpeg(), 'image/jpeg'), [
+      'Duplicate',
+      'exists',
+    ]);
     expect(fake.objects.get('avatars/user-1/pic.png')).toEqual(Buffer.from(png()));
   });
 
   it('turns a refused key into a clean 503', async () => {
-    await expectCleanFailure(storage({ serviceRoleKey: 'wrong' }).put('avatars', 'u/p.png', png(), 'image/png'), [
-      'JWS',
-      'wrong',
-    ]);
+    await expectCleanFailure(
+      storage({ serviceRoleKey: 'wrong' }).put('avatars', 'u/p.png', png(), 'image/png'),
+      [
+        'JWS',
+        'wrong',
+      ],
+    );
   });
 
   it('turns a failed delete into a clean 503', async () => {
-    fake.answerWith((res) => res.writeHead(500, { 'content-type': 'text/plain' }).end('internal detail: bucket db down'));
-    await expectCleanFailure(storage().remove('avatars', ['u/p.png']), ['internal detail', 'bucket']);
+    fake.answerWith((res) =>
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('internal detail: bucket db down')
+    );
+    await expectCleanFailure(storage().remove('avatars', ['u/p.png']), [
+      'internal detail',
+      'bucket',
+    ]);
   });
 
   it('turns an unreachable service into a clean 503', async () => {
     const closedPort = await freePort();
     await expectCleanFailure(
-      storage({ url: `http://127.0.0.1:${closedPort}` }).put('avatars', 'u/p.png', png(), 'image/png'),
+      storage({ url: `http://127.0.0.1:${closedPort}` }).put(
+        'avatars',
+        'u/p.png',
+        png(),
+        'image/png',
+      ),
       ['127.0.0.1'],
     );
   });
 
   it('gives up on a service that does not answer', async () => {
     fake.answerWith(() => {});
-    await expectCleanFailure(storage({ timeoutMs: 200 }).put('avatars', 'u/p.png', png(), 'image/png'));
+    await expectCleanFailure(
+      storage({ timeoutMs: 200 }).put('avatars', 'u/p.png', png(), 'image/png'),
+    );
   });
 
   it.each(['../other-bucket/x.png', 'u//p.png', 'u/p%2F.png', '', 'u/../p.png'])(
@@ -198,13 +238,23 @@ describe('Supabase Storage adapter', () => {
   );
 
   it('is the configured storage when LOCAL_STORAGE_DIR is not set', async () => {
-    const env = { LOCAL_STORAGE_DIR: '', SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: KEY, PUBLIC_URL: PUBLIC_BASE };
+    const env = {
+      LOCAL_STORAGE_DIR: '',
+      SUPABASE_URL: url,
+      SUPABASE_SERVICE_ROLE_KEY: KEY,
+      PUBLIC_URL: PUBLIC_BASE,
+    };
     const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
     Object.assign(process.env, env);
     vi.resetModules();
     try {
       const { configuredStorage } = await import('../shared/storage/configured-storage.ts');
-      const publicUrl = await configuredStorage().put('avatars', 'user-9/pic.png', png(), 'image/png');
+      const publicUrl = await configuredStorage().put(
+        'avatars',
+        'user-9/pic.png',
+        png(),
+        'image/png',
+      );
       expect(publicUrl).toBe(`${PUBLIC_BASE}/storage/v1/object/public/avatars/user-9/pic.png`);
       expect(fake.objects.has('avatars/user-9/pic.png')).toBe(true);
     } finally {

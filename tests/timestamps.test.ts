@@ -18,7 +18,7 @@ addDriverOptions({ connection: { TimeZone: SESSION_ZONE } });
 const UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 describe('timestamps in responses', () => {
-  it("run in a session whose time zone is not UTC", async () => {
+  it('run in a session whose time zone is not UTC', async () => {
     const [{ zone }] = await systemDb()`select current_setting('TimeZone') as zone`;
     expect(zone).toBe(SESSION_ZONE);
   });
@@ -26,11 +26,15 @@ describe('timestamps in responses', () => {
   it('leave the profile in UTC with a Z', async () => {
     const user = await createUser();
     const res = await call(profile, 'GET', '/profile', { token: user.token });
-    const [row] = await db`select created_at, updated_at from public.profiles where id = ${user.id}`;
+    const [row] =
+      await db`select created_at, updated_at from public.profiles where id = ${user.id}`;
     expect(res.body.created_at).toMatch(UTC_TIMESTAMP);
     expect(res.body.updated_at).toMatch(UTC_TIMESTAMP);
     expect(new Date(res.body.created_at)).toEqual(row.created_at);
-    const changed = await call(profile, 'PATCH', '/profile', { token: user.token, json: { city: 'Haifa' } });
+    const changed = await call(profile, 'PATCH', '/profile', {
+      token: user.token,
+      json: { city: 'Haifa' },
+    });
     expect(changed.body.updated_at).toMatch(UTC_TIMESTAMP);
   });
 

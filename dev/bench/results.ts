@@ -44,7 +44,8 @@ export interface RouteResult extends Measurement {
 
 export const REFERENCE_GROUP = 'reference';
 /** Reference (c), the limit every route is compared with. */
-export const TRANSACTION_LIMIT = '(c) RLS transaction (sql.begin): begin, set_config, select 1, commit';
+export const TRANSACTION_LIMIT =
+  '(c) RLS transaction (sql.begin): begin, set_config, select 1, commit';
 export const FLOOR_NAME = 'floor: auth + rate limit + RLS select 1';
 
 export const requestsPerSecond = (run: Pick<LoadRun, 'requests' | 'durationSeconds'>) =>

@@ -22,7 +22,9 @@ function page(openapiUrl: string): string {
   <div id="swagger-ui"></div>
   <script src="/docs/swagger-ui-bundle.js"></script>
   <script>
-    window.ui = SwaggerUIBundle({ url: ${JSON.stringify(openapiUrl)}, dom_id: '#swagger-ui', validatorUrl: null });
+    window.ui = SwaggerUIBundle({ url: ${
+    JSON.stringify(openapiUrl)
+  }, dom_id: '#swagger-ui', validatorUrl: null });
   </script>
 </body>
 </html>
@@ -37,7 +39,9 @@ function page(openapiUrl: string): string {
 export async function swaggerUi(openapiUrl: string) {
   const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets = new Map(
-    await Promise.all(ASSETS.map(async (name) => [name, await readFile(join(dist, name))] as const)),
+    await Promise.all(
+      ASSETS.map(async (name) => [name, await readFile(join(dist, name))] as const),
+    ),
   );
   const html = page(openapiUrl);
   return {

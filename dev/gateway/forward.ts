@@ -25,7 +25,9 @@ export function forwardToFunctions(apps: Map<string, FunctionApp>): MiddlewareHa
     const match = FUNCTION_PATH.exec(url.pathname);
     const app = match && apps.get(match[1]);
     if (!match || !app) return await next();
-    if (!FORWARDED_METHODS.includes(c.req.method)) throw methodNotAllowed(c.req.method, FORWARDED_METHODS);
+    if (!FORWARDED_METHODS.includes(c.req.method)) {
+      throw methodNotAllowed(c.req.method, FORWARDED_METHODS);
+    }
     url.pathname = `/${match[1]}${match[2] ?? ''}`;
     const raw = c.req.raw;
     // A fresh init rather than `new Request(url, raw)`: copying `raw.signal` makes Deno warn

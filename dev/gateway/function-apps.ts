@@ -21,15 +21,25 @@ async function importApp(group: string, url: URL): Promise<FunctionApp> {
  * `extra` adds apps that are never deployed (the benchmark's), as group -> path from the repo
  * root. A function that fails to load stops the gateway, so a broken one is never silently absent.
  */
-export async function loadFunctionApps(extra: Record<string, string> = {}): Promise<Map<string, FunctionApp>> {
+export async function loadFunctionApps(
+  extra: Record<string, string> = {},
+): Promise<Map<string, FunctionApp>> {
   const entries = await readdir(fileURLToPath(functionsDir), { withFileTypes: true });
   const sources = new Map<string, URL>();
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (
+    const entry of entries.filter((e) => e.isDirectory()).sort((a, b) =>
+      a.name.localeCompare(b.name)
+    )
+  ) {
     const files = await readdir(fileURLToPath(new URL(`${entry.name}/`, functionsDir)));
-    if (files.includes('app.ts')) sources.set(entry.name, new URL(`${entry.name}/app.ts`, functionsDir));
+    if (files.includes('app.ts')) {
+      sources.set(entry.name, new URL(`${entry.name}/app.ts`, functionsDir));
+    }
   }
   for (const [group, file] of Object.entries(extra)) {
-    if (sources.has(group)) throw new Error(`The extra app ${group} would hide the function of that name.`);
+    if (sources.has(group)) {
+      throw new Error(`The extra app ${group} would hide the function of that name.`);
+    }
     sources.set(group, new URL(file, repoRoot));
   }
   const apps = new Map<string, FunctionApp>();

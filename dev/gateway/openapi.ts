@@ -30,7 +30,9 @@ export async function mergedOpenApi(apps: Map<string, FunctionApp>): Promise<Ope
   const declaredBy = new Map<string, string>();
   for (const [group, app] of apps) {
     const response = await app.fetch(new Request(`http://gateway/${group}/openapi.json`));
-    if (!response.ok) throw new Error(`The ${group} function did not describe itself (${response.status}).`);
+    if (!response.ok) {
+      throw new Error(`The ${group} function did not describe itself (${response.status}).`);
+    }
     const doc: OpenApiDocument = await response.json();
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
       merged.paths![`/functions/v1${path}`] = item;
@@ -44,7 +46,9 @@ export async function mergedOpenApi(apps: Map<string, FunctionApp>): Promise<Ope
           declaredBy.set(key, group);
         } else if (!isDeepStrictEqual(into[name], value)) {
           throw new Error(
-            `The ${declaredBy.get(key)} and ${group} groups declare different ${key}: rename one, ` +
+            `The ${
+              declaredBy.get(key)
+            } and ${group} groups declare different ${key}: rename one, ` +
               'or share one schema from shared/schemas/.',
           );
         }

@@ -16,7 +16,9 @@ const require = createRequire(import.meta.url);
 function cliDatabaseUrl(url: string): string {
   const parsed = new URL(url);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
-  if (loopback && !parsed.searchParams.has('sslmode')) parsed.searchParams.set('sslmode', 'disable');
+  if (loopback && !parsed.searchParams.has('sslmode')) {
+    parsed.searchParams.set('sslmode', 'disable');
+  }
   return parsed.toString();
 }
 
@@ -32,8 +34,12 @@ function runSupabaseCli(args: string[]): Promise<void> {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`supabase ${args[0]} ${args[1]} failed:\n${output}`))
+    child.on(
+      'exit',
+      (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`supabase ${args[0]} ${args[1]} failed:\n${output}`)),
     );
   });
 }
@@ -46,7 +52,8 @@ function runSupabaseCli(args: string[]): Promise<void> {
 export async function prepareDatabase(url: string): Promise<{ created: boolean }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const [{ migrated }] = await sql`select to_regclass('supabase_migrations.schema_migrations') is not null as migrated`;
+    const [{ migrated }] =
+      await sql`select to_regclass('supabase_migrations.schema_migrations') is not null as migrated`;
     if (migrated) await assertAppliedMigrationsUnchanged(sql, MIGRATIONS_DIR);
     await sql.unsafe(await readFile(path.join(ROOT, 'supabase/local/bootstrap.sql'), 'utf8'));
     await runSupabaseCli(['migration', 'up', '--db-url', cliDatabaseUrl(url)]);

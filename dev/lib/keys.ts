@@ -36,7 +36,8 @@ export async function mintAccessToken(
     .sign(key);
 }
 
-export const readKeys = async (file: string): Promise<DevKeys> => JSON.parse(await readFile(file, 'utf8'));
+export const readKeys = async (file: string): Promise<DevKeys> =>
+  JSON.parse(await readFile(file, 'utf8'));
 
 /**
  * The dev stack's signing key, created on first use and kept in `file` so tokens minted before

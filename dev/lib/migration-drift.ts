@@ -36,11 +36,16 @@ async function ensureFingerprintTable(sql: postgres.Sql): Promise<void> {
 }
 
 /** Throws MigrationChangedError when a file differs from the one this database applied. */
-export async function assertAppliedMigrationsUnchanged(sql: postgres.Sql, dir: string): Promise<void> {
+export async function assertAppliedMigrationsUnchanged(
+  sql: postgres.Sql,
+  dir: string,
+): Promise<void> {
   await ensureFingerprintTable(sql);
   const applied = new Map(
     (await sql<{ version: string; sha256: string }[]>`
-      select version, sha256 from local_tooling.migration_fingerprints`).map((r) => [r.version, r.sha256]),
+      select version, sha256 from local_tooling.migration_fingerprints`).map((
+      r,
+    ) => [r.version, r.sha256]),
   );
   const changed = (await migrationFiles(dir)).filter((m) =>
     applied.has(m.version) && applied.get(m.version) !== m.sha256

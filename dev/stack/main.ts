@@ -7,7 +7,15 @@ import { prepareDatabase, ROOT } from '../lib/database.ts';
 import { type RunningDatabase, startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
 import { jwksOf, loadOrCreateKeys } from '../lib/keys.ts';
 import { type Maintenance, startMaintenance } from './maintenance.ts';
-import { claimStack, publishStack, readStackFile, releaseStack, type StackInfo, stateDir, stateFiles } from './state.ts';
+import {
+  claimStack,
+  publishStack,
+  readStackFile,
+  releaseStack,
+  type StackInfo,
+  stateDir,
+  stateFiles,
+} from './state.ts';
 import { type RunningGateway, startGateway } from '../gateway/start.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -41,9 +49,17 @@ function readSettings() {
 function assertPortFree(value: number, variable: string, leftover?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    const hint = leftover ? ` If a stack was killed, ${leftover} may still hold it: stop that process.` : '';
-    server.once('error', () =>
-      reject(new Error(`Port ${value} is already in use.${hint} Or choose another port with ${variable}=<port>.`))
+    const hint = leftover
+      ? ` If a stack was killed, ${leftover} may still hold it: stop that process.`
+      : '';
+    server.once(
+      'error',
+      () =>
+        reject(
+          new Error(
+            `Port ${value} is already in use.${hint} Or choose another port with ${variable}=<port>.`,
+          ),
+        ),
     );
     server.listen(value, '127.0.0.1', () => server.close(() => resolve()));
   });
@@ -86,7 +102,9 @@ function banner(info: StackInfo): string {
     `  Docs             ${info.docsUrl}`,
     `  OpenAPI          ${info.openapiUrl}`,
     `  JWKS             ${info.jwksUrl}`,
-    `  Database         ${printable(info.databaseUrl, embedded)}${embedded ? '' : ' (DATABASE_URL)'}`,
+    `  Database         ${printable(info.databaseUrl, embedded)}${
+      embedded ? '' : ' (DATABASE_URL)'
+    }`,
     `  Storage          ${info.storageDir}`,
     '  Token            npm run token -- --email you@example.com [--role patient|practitioner|admin]',
     `  Stack facts      ${stateFiles().stack}`,
@@ -127,10 +145,13 @@ async function main(): Promise<void> {
     const stopped = gateway?.stop();
     try {
       // The maintenance connection closes first, so stopping the database reports no error.
-      await Promise.all([stopped, (async () => {
-        await maintenance?.stop();
-        await database?.stop();
-      })()]);
+      await Promise.all([
+        stopped,
+        (async () => {
+          await maintenance?.stop();
+          await database?.stop();
+        })(),
+      ]);
     } finally {
       process.exit(code);
     }
@@ -141,12 +162,22 @@ async function main(): Promise<void> {
 
   try {
     const url = `http://127.0.0.1:${settings.DEV_PORT}`;
-    const oldGateway = previous?.gatewayPid ? `its gateway (pid ${previous.gatewayPid})` : undefined;
+    const oldGateway = previous?.gatewayPid
+      ? `its gateway (pid ${previous.gatewayPid})`
+      : undefined;
     await assertPortFree(settings.DEV_PORT, 'DEV_PORT', oldGateway);
-    console.log(settings.DATABASE_URL ? 'Using the database of DATABASE_URL.' : `Starting PostgreSQL (${files.postgres}).`);
+    console.log(
+      settings.DATABASE_URL
+        ? 'Using the database of DATABASE_URL.'
+        : `Starting PostgreSQL (${files.postgres}).`,
+    );
     database = await startDatabase(settings, files.postgres);
     const { created } = await prepareDatabase(database.url);
-    console.log(created ? 'Database created: schema and seed applied.' : 'Database migrations are up to date.');
+    console.log(
+      created
+        ? 'Database created: schema and seed applied.'
+        : 'Database migrations are up to date.',
+    );
     maintenance = await startMaintenance(database.url, (message) => console.error(message));
 
     const keys = await loadOrCreateKeys(files.keys);

@@ -51,7 +51,9 @@ export async function readStackFile(file: string): Promise<Partial<StackInfo> | 
 }
 
 /** The stack whose process still runs, or undefined (a file left by a killed stack is ignored). */
-export async function runningStack(file = stateFiles().stack): Promise<Partial<StackInfo> | undefined> {
+export async function runningStack(
+  file = stateFiles().stack,
+): Promise<Partial<StackInfo> | undefined> {
   const info = await readStackFile(file);
   return info?.pid && isAlive(info.pid) ? info : undefined;
 }
@@ -60,7 +62,9 @@ export async function runningStack(file = stateFiles().stack): Promise<Partial<S
  * Claims the state folder for this process: creating the file is atomic, so of two stacks
  * started at once only one proceeds. Returns the running stack when another one holds it.
  */
-export async function claimStack(file: string): Promise<{ claimed: true } | { claimed: false; running: Partial<StackInfo> }> {
+export async function claimStack(
+  file: string,
+): Promise<{ claimed: true } | { claimed: false; running: Partial<StackInfo> }> {
   for (;;) {
     try {
       await writeFile(file, JSON.stringify({ pid: process.pid, starting: true }), { flag: 'wx' });

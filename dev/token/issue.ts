@@ -40,7 +40,9 @@ export function parseTokenArgs(argv: string[]): UserSpec {
   const result = argsSchema.safeParse(values);
   if (!result.success) {
     const problems = result.error.issues.map((i) =>
-      i.code === 'invalid_type' && i.input === undefined ? `--${i.path.join('.')} is required` : i.message
+      i.code === 'invalid_type' && i.input === undefined
+        ? `--${i.path.join('.')} is required`
+        : i.message
     );
     throw new TokenArgsError(`${problems.join('\n')}\n${TOKEN_USAGE}`);
   }

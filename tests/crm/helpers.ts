@@ -5,17 +5,24 @@ import { createUser, type TestUser } from '../helpers/users.ts';
 
 export { app };
 
-export const practitioner = () => createUser({ role: 'practitioner', firstName: 'Dana', lastName: 'Levi' });
+export const practitioner = () =>
+  createUser({ role: 'practitioner', firstName: 'Dana', lastName: 'Levi' });
 export const admin = () => createUser({ role: 'admin', firstName: 'Ada', lastName: 'Admin' });
 export const patient = () => createUser({ role: 'patient', firstName: 'Noa', lastName: 'Cohen' });
 
 /** Calls the CRM app as `user`. */
-export const crm = (user: TestUser | undefined, method: string, path: string, options: CallOptions = {}) =>
-  call(app, method, `/crm${path}`, { token: user?.token, ...options });
+export const crm = (
+  user: TestUser | undefined,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+) => call(app, method, `/crm${path}`, { token: user?.token, ...options });
 
 /** The audit rows written by one actor, oldest first. */
 export function auditOf(actorId: string) {
-  return db<{ action: string; entity: string; entity_id: string | null; details: Record<string, unknown> }[]>`
+  return db<
+    { action: string; entity: string; entity_id: string | null; details: Record<string, unknown> }[]
+  >`
     select action, entity, entity_id, details from public.audit_log
     where actor_id = ${actorId} order by id`;
 }

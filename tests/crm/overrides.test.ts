@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { db, snapshot } from '../helpers/db.ts';
-import { auditOf, CRM_TABLES, crm, practitioner } from './helpers.ts';
+import { auditOf, crm, CRM_TABLES, practitioner } from './helpers.ts';
 
 const closed = { date: '2030-03-15', is_available: false, reason: 'Vacances' };
-const special = { date: '2030-03-20', is_available: true, start_time: '10:00', end_time: '14:00', reason: 'Horaires reduits' };
+const special = {
+  date: '2030-03-20',
+  is_available: true,
+  start_time: '10:00',
+  end_time: '14:00',
+  reason: 'Horaires reduits',
+};
 
 describe('crm overrides', () => {
   it('saves a closed day and a day of special hours, answering 200 with the row', async () => {
@@ -44,7 +50,13 @@ describe('crm overrides', () => {
     const doc = await practitioner();
     const first = await crm(doc, 'POST', '/overrides', { json: closed });
     const second = await crm(doc, 'POST', '/overrides', {
-      json: { date: closed.date, is_available: true, start_time: '08:00:00', end_time: '09:30', reason: '' },
+      json: {
+        date: closed.date,
+        is_available: true,
+        start_time: '08:00:00',
+        end_time: '09:30',
+        reason: '',
+      },
     });
     expect(second.status).toBe(200);
     expect(second.body).toEqual({
@@ -55,7 +67,8 @@ describe('crm overrides', () => {
       end_time: '09:30:00',
       reason: null,
     });
-    const rows = await db`select count(*)::int as n from public.practitioner_schedule_overrides where practitioner_id = ${doc.id}`;
+    const rows =
+      await db`select count(*)::int as n from public.practitioner_schedule_overrides where practitioner_id = ${doc.id}`;
     expect(rows[0].n).toBe(1);
     expect((await auditOf(doc.id)).map((a) => [a.action, a.entity, a.entity_id])).toEqual([
       ['override.create', 'practitioner_schedule_overrides', first.body.id],
@@ -108,7 +121,10 @@ describe('crm overrides', () => {
 
     expect((await crm(owner, 'DELETE', `/overrides/${row.id}`)).status).toBe(204);
     expect((await crm(owner, 'DELETE', `/overrides/${row.id}`)).status).toBe(404);
-    expect((await auditOf(owner.id)).map((a) => a.action)).toEqual(['override.create', 'override.delete']);
+    expect((await auditOf(owner.id)).map((a) => a.action)).toEqual([
+      'override.create',
+      'override.delete',
+    ]);
   });
 
   it("a practitioner's upsert on a date never touches another practitioner's row", async () => {
@@ -116,29 +132,124 @@ describe('crm overrides', () => {
     const other = await practitioner();
     const { body: row } = await crm(owner, 'POST', '/overrides', { json: closed });
     await crm(other, 'POST', '/overrides', { json: { ...special, date: closed.date } });
-    const [stored] = await db`select is_available, reason from public.practitioner_schedule_overrides where id = ${row.id}`;
+    const [stored] =
+      await db`select is_available, reason from public.practitioner_schedule_overrides where id = ${row.id}`;
     expect(stored).toEqual({ is_available: false, reason: 'Vacances' });
   });
 
   type Args = { json?: unknown; body?: string; headers?: Record<string, string> };
   const bad: Array<[string, Args, number, string, string?]> = [
     ['a missing date', { json: { is_available: false } }, 400, 'validation_error', 'date'],
-    ['a date that does not exist', { json: { ...closed, date: '2030-02-29' } }, 400, 'validation_error', 'date'],
-    ['a date in another format', { json: { ...closed, date: '15/03/2030' } }, 400, 'validation_error', 'date'],
-    ['a missing is_available', { json: { date: '2030-03-15' } }, 400, 'validation_error', 'is_available'],
-    ['is_available as text', { json: { ...closed, is_available: 'false' } }, 400, 'validation_error', 'is_available'],
-    ['hours on a closed day', { json: { ...closed, start_time: '10:00', end_time: '12:00' } }, 400, 'validation_error', 'start_time'],
-    ['an end time on a closed day', { json: { ...closed, end_time: '12:00' } }, 400, 'validation_error', 'end_time'],
-    ['an open day without hours', { json: { date: '2030-03-15', is_available: true } }, 400, 'validation_error', 'start_time'],
-    ['an open day without an end', { json: { ...special, end_time: undefined } }, 400, 'validation_error', 'end_time'],
-    ['an open day with null hours', { json: { ...special, start_time: null } }, 400, 'validation_error', 'start_time'],
-    ['an end before the start', { json: { ...special, end_time: '09:00' } }, 400, 'validation_error', 'end_time'],
-    ['a malformed time', { json: { ...special, start_time: '10h' } }, 400, 'validation_error', 'start_time'],
-    ['a start at 24:00', { json: { ...special, start_time: '24:00', end_time: '24:00' } }, 400, 'validation_error', 'start_time'],
-    ['an end after 24:00', { json: { ...special, end_time: '24:01' } }, 400, 'validation_error', 'end_time'],
-    ['a reason too long', { json: { ...closed, reason: 'x'.repeat(201) } }, 400, 'validation_error', 'reason'],
-    ['malformed JSON', { body: '{"date"', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
-    ['a text body', { body: 'closed', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
+    [
+      'a date that does not exist',
+      { json: { ...closed, date: '2030-02-29' } },
+      400,
+      'validation_error',
+      'date',
+    ],
+    [
+      'a date in another format',
+      { json: { ...closed, date: '15/03/2030' } },
+      400,
+      'validation_error',
+      'date',
+    ],
+    [
+      'a missing is_available',
+      { json: { date: '2030-03-15' } },
+      400,
+      'validation_error',
+      'is_available',
+    ],
+    [
+      'is_available as text',
+      { json: { ...closed, is_available: 'false' } },
+      400,
+      'validation_error',
+      'is_available',
+    ],
+    [
+      'hours on a closed day',
+      { json: { ...closed, start_time: '10:00', end_time: '12:00' } },
+      400,
+      'validation_error',
+      'start_time',
+    ],
+    [
+      'an end time on a closed day',
+      { json: { ...closed, end_time: '12:00' } },
+      400,
+      'validation_error',
+      'end_time',
+    ],
+    [
+      'an open day without hours',
+      { json: { date: '2030-03-15', is_available: true } },
+      400,
+      'validation_error',
+      'start_time',
+    ],
+    [
+      'an open day without an end',
+      { json: { ...special, end_time: undefined } },
+      400,
+      'validation_error',
+      'end_time',
+    ],
+    [
+      'an open day with null hours',
+      { json: { ...special, start_time: null } },
+      400,
+      'validation_error',
+      'start_time',
+    ],
+    [
+      'an end before the start',
+      { json: { ...special, end_time: '09:00' } },
+      400,
+      'validation_error',
+      'end_time',
+    ],
+    [
+      'a malformed time',
+      { json: { ...special, start_time: '10h' } },
+      400,
+      'validation_error',
+      'start_time',
+    ],
+    [
+      'a start at 24:00',
+      { json: { ...special, start_time: '24:00', end_time: '24:00' } },
+      400,
+      'validation_error',
+      'start_time',
+    ],
+    [
+      'an end after 24:00',
+      { json: { ...special, end_time: '24:01' } },
+      400,
+      'validation_error',
+      'end_time',
+    ],
+    [
+      'a reason too long',
+      { json: { ...closed, reason: 'x'.repeat(201) } },
+      400,
+      'validation_error',
+      'reason',
+    ],
+    [
+      'malformed JSON',
+      { body: '{"date"', headers: { 'content-type': 'application/json' } },
+      400,
+      'bad_request',
+    ],
+    [
+      'a text body',
+      { body: 'closed', headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported_media_type',
+    ],
   ];
 
   it.each(bad)('refuses %s without changing anything', async (_name, args, status, code, field) => {

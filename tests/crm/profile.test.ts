@@ -77,9 +77,25 @@ describe('crm profile', () => {
       details: {
         practitioner_id: doc.id,
         fields: [
-          'first_name', 'last_name', 'specialty_id', 'about', 'languages', 'education', 'phone', 'email',
-          'is_accepting_new_patients', 'address_line', 'street_number', 'zip_code', 'city', 'latitude',
-          'longitude', 'price_min_agorot', 'price_max_agorot', 'consultation_duration_minutes', 'sector',
+          'first_name',
+          'last_name',
+          'specialty_id',
+          'about',
+          'languages',
+          'education',
+          'phone',
+          'email',
+          'is_accepting_new_patients',
+          'address_line',
+          'street_number',
+          'zip_code',
+          'city',
+          'latitude',
+          'longitude',
+          'price_min_agorot',
+          'price_max_agorot',
+          'consultation_duration_minutes',
+          'sector',
           'years_of_experience',
         ],
       },
@@ -90,10 +106,26 @@ describe('crm profile', () => {
     const doc = await practitioner();
     const spec = await specialty();
     await crm(doc, 'PATCH', '/profile', {
-      json: { ...contractBody, specialty_id: spec.id, sector: 'Clalit', latitude: 31.7, longitude: 35.2, years_of_experience: 3 },
+      json: {
+        ...contractBody,
+        specialty_id: spec.id,
+        sector: 'Clalit',
+        latitude: 31.7,
+        longitude: 35.2,
+        years_of_experience: 3,
+      },
     });
     const res = await crm(doc, 'PATCH', '/profile', {
-      json: { about: '', education: null, languages: null, specialty_id: null, sector: '', latitude: null, longitude: null, years_of_experience: '' },
+      json: {
+        about: '',
+        education: null,
+        languages: null,
+        specialty_id: null,
+        sector: '',
+        latitude: null,
+        longitude: null,
+        years_of_experience: '',
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -118,23 +150,35 @@ describe('crm profile', () => {
     const storedBefore = await stored(doc.id);
     const res = await crm(doc, 'PATCH', '/profile', { json: {} });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: doc.id, languages: [], consultation_duration_minutes: 30, profiles: { first_name: 'Dana' } });
+    expect(res.body).toMatchObject({
+      id: doc.id,
+      languages: [],
+      consultation_duration_minutes: 30,
+      profiles: { first_name: 'Dana' },
+    });
     expect(await snapshot(TABLES)).toEqual(before);
     expect(await stored(doc.id)).toEqual(storedBefore);
   });
 
   it('checks a price sent alone against the stored other end', async () => {
     const doc = await practitioner();
-    await crm(doc, 'PATCH', '/profile', { json: { price_min_agorot: 10000, price_max_agorot: 20000 } });
+    await crm(doc, 'PATCH', '/profile', {
+      json: { price_min_agorot: 10000, price_max_agorot: 20000 },
+    });
     const before = await snapshot(TABLES);
     const tooHigh = await crm(doc, 'PATCH', '/profile', { json: { price_min_agorot: 25000 } });
     expect(tooHigh.status).toBe(400);
     expect(tooHigh.body.error.code).toBe('validation_error');
-    expect(tooHigh.body.error.details.fieldErrors).toEqual({ price_min_agorot: ['The lowest price cannot be above the highest price.'] });
+    expect(tooHigh.body.error.details.fieldErrors).toEqual({
+      price_min_agorot: ['The lowest price cannot be above the highest price.'],
+    });
     const tooLow = await crm(doc, 'PATCH', '/profile', { json: { price_max_agorot: 9999 } });
     expect(tooLow.body.error.details.fieldErrors).toHaveProperty('price_max_agorot');
     expect(await snapshot(TABLES)).toEqual(before);
-    expect(await stored(doc.id)).toMatchObject({ price_min_agorot: 10000, price_max_agorot: 20000 });
+    expect(await stored(doc.id)).toMatchObject({
+      price_min_agorot: 10000,
+      price_max_agorot: 20000,
+    });
     const ok = await crm(doc, 'PATCH', '/profile', { json: { price_max_agorot: 10000 } });
     expect(ok.status).toBe(200);
     const cleared = await crm(doc, 'PATCH', '/profile', { json: { price_max_agorot: null } });
@@ -145,37 +189,176 @@ describe('crm profile', () => {
   const bad: Array<[string, Args, number, string, string?]> = [
     ['an invalid email', { json: { email: 'not-an-email' } }, 400, 'validation_error', 'email'],
     ['a phone with letters', { json: { phone: 'call me' } }, 400, 'validation_error', 'phone'],
-    ['a latitude of 91', { json: { latitude: 91, longitude: 0 } }, 400, 'validation_error', 'latitude'],
-    ['a longitude of -181', { json: { latitude: 0, longitude: -181 } }, 400, 'validation_error', 'longitude'],
-    ['a latitude without longitude', { json: { latitude: 32 } }, 400, 'validation_error', 'longitude'],
-    ['a longitude without latitude', { json: { longitude: 34 } }, 400, 'validation_error', 'latitude'],
-    ['one coordinate null, the other set', { json: { latitude: null, longitude: 34 } }, 400, 'validation_error', 'latitude'],
-    ['a latitude cleared alone', { json: { latitude: null } }, 400, 'validation_error', 'longitude'],
-    ['a latitude as text', { json: { latitude: '32.1', longitude: 34 } }, 400, 'validation_error', 'latitude'],
-    ['a negative price', { json: { price_min_agorot: -1 } }, 400, 'validation_error', 'price_min_agorot'],
-    ['a fractional price', { json: { price_max_agorot: 100.5 } }, 400, 'validation_error', 'price_max_agorot'],
-    ['a min price above the max', { json: { price_min_agorot: 500, price_max_agorot: 400 } }, 400, 'validation_error', 'price_max_agorot'],
-    ['a consultation of 4 minutes', { json: { consultation_duration_minutes: 4 } }, 400, 'validation_error', 'consultation_duration_minutes'],
-    ['a consultation of 241 minutes', { json: { consultation_duration_minutes: 241 } }, 400, 'validation_error', 'consultation_duration_minutes'],
-    ['a null consultation length', { json: { consultation_duration_minutes: null } }, 400, 'validation_error', 'consultation_duration_minutes'],
-    ['an unknown specialty', { json: { specialty_id: crypto.randomUUID() } }, 400, 'validation_error', 'specialty_id'],
-    ['a malformed specialty id', { json: { specialty_id: 'cardio' } }, 400, 'validation_error', 'specialty_id'],
+    [
+      'a latitude of 91',
+      { json: { latitude: 91, longitude: 0 } },
+      400,
+      'validation_error',
+      'latitude',
+    ],
+    [
+      'a longitude of -181',
+      { json: { latitude: 0, longitude: -181 } },
+      400,
+      'validation_error',
+      'longitude',
+    ],
+    [
+      'a latitude without longitude',
+      { json: { latitude: 32 } },
+      400,
+      'validation_error',
+      'longitude',
+    ],
+    [
+      'a longitude without latitude',
+      { json: { longitude: 34 } },
+      400,
+      'validation_error',
+      'latitude',
+    ],
+    [
+      'one coordinate null, the other set',
+      { json: { latitude: null, longitude: 34 } },
+      400,
+      'validation_error',
+      'latitude',
+    ],
+    [
+      'a latitude cleared alone',
+      { json: { latitude: null } },
+      400,
+      'validation_error',
+      'longitude',
+    ],
+    [
+      'a latitude as text',
+      { json: { latitude: '32.1', longitude: 34 } },
+      400,
+      'validation_error',
+      'latitude',
+    ],
+    [
+      'a negative price',
+      { json: { price_min_agorot: -1 } },
+      400,
+      'validation_error',
+      'price_min_agorot',
+    ],
+    [
+      'a fractional price',
+      { json: { price_max_agorot: 100.5 } },
+      400,
+      'validation_error',
+      'price_max_agorot',
+    ],
+    [
+      'a min price above the max',
+      { json: { price_min_agorot: 500, price_max_agorot: 400 } },
+      400,
+      'validation_error',
+      'price_max_agorot',
+    ],
+    [
+      'a consultation of 4 minutes',
+      { json: { consultation_duration_minutes: 4 } },
+      400,
+      'validation_error',
+      'consultation_duration_minutes',
+    ],
+    [
+      'a consultation of 241 minutes',
+      { json: { consultation_duration_minutes: 241 } },
+      400,
+      'validation_error',
+      'consultation_duration_minutes',
+    ],
+    [
+      'a null consultation length',
+      { json: { consultation_duration_minutes: null } },
+      400,
+      'validation_error',
+      'consultation_duration_minutes',
+    ],
+    [
+      'an unknown specialty',
+      { json: { specialty_id: crypto.randomUUID() } },
+      400,
+      'validation_error',
+      'specialty_id',
+    ],
+    [
+      'a malformed specialty id',
+      { json: { specialty_id: 'cardio' } },
+      400,
+      'validation_error',
+      'specialty_id',
+    ],
     ['a lowercase sector', { json: { sector: 'clalit' } }, 400, 'validation_error', 'sector'],
     ['an unknown sector', { json: { sector: 'Harel' } }, 400, 'validation_error', 'sector'],
-    ['81 years of experience', { json: { years_of_experience: 81 } }, 400, 'validation_error', 'years_of_experience'],
-    ['languages as a string', { json: { languages: 'Hebrew' } }, 400, 'validation_error', 'languages'],
-    ['an empty language', { json: { languages: ['Hebrew', ' '] } }, 400, 'validation_error', 'languages'],
-    ['a language name too long', { json: { languages: ['x'.repeat(51)] } }, 400, 'validation_error', 'languages'],
-    ['a null accepting flag', { json: { is_accepting_new_patients: null } }, 400, 'validation_error', 'is_accepting_new_patients'],
+    [
+      '81 years of experience',
+      { json: { years_of_experience: 81 } },
+      400,
+      'validation_error',
+      'years_of_experience',
+    ],
+    [
+      'languages as a string',
+      { json: { languages: 'Hebrew' } },
+      400,
+      'validation_error',
+      'languages',
+    ],
+    [
+      'an empty language',
+      { json: { languages: ['Hebrew', ' '] } },
+      400,
+      'validation_error',
+      'languages',
+    ],
+    [
+      'a language name too long',
+      { json: { languages: ['x'.repeat(51)] } },
+      400,
+      'validation_error',
+      'languages',
+    ],
+    [
+      'a null accepting flag',
+      { json: { is_accepting_new_patients: null } },
+      400,
+      'validation_error',
+      'is_accepting_new_patients',
+    ],
     ['an about too long', { json: { about: 'x'.repeat(5001) } }, 400, 'validation_error', 'about'],
-    ['a first name too long', { json: { first_name: 'x'.repeat(101) } }, 400, 'validation_error', 'first_name'],
-    ['a good field next to a bad one', { json: { city: 'Haifa', email: 'nope' } }, 400, 'validation_error', 'email'],
-    ['malformed JSON', { body: '{"city":', headers: { 'content-type': 'application/json' } }, 400, 'bad_request'],
+    [
+      'a first name too long',
+      { json: { first_name: 'x'.repeat(101) } },
+      400,
+      'validation_error',
+      'first_name',
+    ],
+    [
+      'a good field next to a bad one',
+      { json: { city: 'Haifa', email: 'nope' } },
+      400,
+      'validation_error',
+      'email',
+    ],
+    [
+      'malformed JSON',
+      { body: '{"city":', headers: { 'content-type': 'application/json' } },
+      400,
+      'bad_request',
+    ],
   ];
 
   it.each(bad)('refuses %s without changing anything', async (_name, args, status, code, field) => {
     const doc = await practitioner();
-    await crm(doc, 'PATCH', '/profile', { json: { ...contractBody, price_min_agorot: 100, price_max_agorot: 200 } });
+    await crm(doc, 'PATCH', '/profile', {
+      json: { ...contractBody, price_min_agorot: 100, price_max_agorot: 200 },
+    });
     const before = await snapshot(TABLES);
     const storedBefore = await stored(doc.id);
     const res = await crm(doc, 'PATCH', '/profile', args);

@@ -15,9 +15,10 @@ afterAll(async () => {
 });
 
 it('refuses to start when an app cannot be loaded, and says which', async () => {
-  await expect(startTestGateway(scratch, { broken: 'tests/e2e/fixtures/not-an-app.ts' })).rejects.toThrow(
-    /stopped while starting[\s\S]*not-an-app\.ts does not export `app`/,
-  );
+  await expect(startTestGateway(scratch, { broken: 'tests/e2e/fixtures/not-an-app.ts' })).rejects
+    .toThrow(
+      /stopped while starting[\s\S]*not-an-app\.ts does not export `app`/,
+    );
 });
 
 it('refuses to start when two groups declare one component differently, and names both', async () => {
@@ -26,5 +27,7 @@ it('refuses to start when two groups declare one component differently, and name
       'clash-a': 'tests/e2e/fixtures/clashing-schema-a.ts',
       'clash-b': 'tests/e2e/fixtures/clashing-schema-b.ts',
     }),
-  ).rejects.toThrow(/stopped while starting[\s\S]*The clash-a and clash-b groups declare different components\/schemas\/Thing/);
+  ).rejects.toThrow(
+    /stopped while starting[\s\S]*The clash-a and clash-b groups declare different components\/schemas\/Thing/,
+  );
 });

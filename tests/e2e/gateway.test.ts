@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT } from '../../dev/lib/database.ts';
 import { createSigningKeys, jwksOf, mintAccessToken } from '../../dev/lib/keys.ts';
 import type { RunningGateway } from '../../dev/gateway/start.ts';
@@ -18,7 +18,8 @@ const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 
 const SECRET = 'not-for-the-web';
 
 const lockedVersion = (name: string): string =>
-  JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')).packages[`node_modules/${name}`].version;
+  JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'))
+    .packages[`node_modules/${name}`].version;
 
 let gateway: RunningGateway;
 let scratch: string;
@@ -73,7 +74,9 @@ afterAll(async () => {
 
 describe('gateway: functions', () => {
   it('serves a function at its Supabase address and at the contract address', async () => {
-    const supabase = await fetchJson(`${gateway.url}/functions/v1/settings`, { headers: bearer(token) });
+    const supabase = await fetchJson(`${gateway.url}/functions/v1/settings`, {
+      headers: bearer(token),
+    });
     const contract = await fetchJson(`${gateway.url}/api/v1/settings`, { headers: bearer(token) });
     expect(supabase.status).toBe(200);
     expect(supabase.body).toEqual(DEFAULT_SETTINGS);
@@ -90,27 +93,32 @@ describe('gateway: functions', () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toEqual({ ...DEFAULT_SETTINGS, locale: 'he' });
-    const read = await fetchJson(`${gateway.url}/functions/v1/settings?_t=2`, { headers: bearer(own) });
+    const read = await fetchJson(`${gateway.url}/functions/v1/settings?_t=2`, {
+      headers: bearer(own),
+    });
     expect(read.body).toEqual({ ...DEFAULT_SETTINGS, locale: 'he' });
   });
 
-  it.each(['/functions/v1', '/api/v1'])('hands %s/<group>/... to the app as /<group>/...', async (prefix) => {
-    const res = await fetchJson(`${gateway.url}${prefix}/echo/a/b?x=1&_t=2`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', 'x-forwarded-for': '203.0.113.9' },
-      body: 'hello',
-    });
-    expect(res.status).toBe(200);
-    // The address the gateway received the request from is appended, as a proxy does: the
-    // client's own entry stays in front, where TRUSTED_PROXY_HOPS=1 ignores it.
-    expect(res.body).toEqual({
-      method: 'POST',
-      path: '/echo/a/b',
-      query: { x: '1', _t: '2' },
-      forwardedFor: '203.0.113.9, 127.0.0.1',
-      body: 'hello',
-    });
-  });
+  it.each(['/functions/v1', '/api/v1'])(
+    'hands %s/<group>/... to the app as /<group>/...',
+    async (prefix) => {
+      const res = await fetchJson(`${gateway.url}${prefix}/echo/a/b?x=1&_t=2`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'x-forwarded-for': '203.0.113.9' },
+        body: 'hello',
+      });
+      expect(res.status).toBe(200);
+      // The address the gateway received the request from is appended, as a proxy does: the
+      // client's own entry stays in front, where TRUSTED_PROXY_HOPS=1 ignores it.
+      expect(res.body).toEqual({
+        method: 'POST',
+        path: '/echo/a/b',
+        query: { x: '1', _t: '2' },
+        forwardedFor: '203.0.113.9, 127.0.0.1',
+        body: 'hello',
+      });
+    },
+  );
 
   it('answers 401 in the contract shape without a token', async () => {
     const res = await fetchJson(`${gateway.url}/functions/v1/settings`);
@@ -145,7 +153,9 @@ describe('gateway: functions', () => {
       });
       expect(res.status).toBe(204);
       const allowed = res.headers.get('access-control-allow-headers')!.toLowerCase().split(',');
-      expect(allowed).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-client-app']));
+      expect(allowed).toEqual(
+        expect.arrayContaining(['authorization', 'content-type', 'x-client-app']),
+      );
       expect(res.headers.get('access-control-allow-methods')).toContain('PATCH');
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
     },
@@ -160,7 +170,10 @@ describe('gateway: its own routes', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual(jwksOf(inject('keys')));
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${gateway.url}/auth/v1/.well-known/jwks.json`)));
+    const { payload } = await jwtVerify(
+      token,
+      createRemoteJWKSet(new URL(`${gateway.url}/auth/v1/.well-known/jwks.json`)),
+    );
     expect(payload.aud).toBe('authenticated');
   });
 
@@ -183,7 +196,10 @@ describe('gateway: its own routes', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths['/functions/v1/settings']).sort()).toEqual(['get', 'patch']);
     expect(Object.keys(res.body.paths).every((p) => p.startsWith('/functions/v1/'))).toBe(true);
-    expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
   });
 
   it('serves the interactive documentation from the installed swagger-ui-dist, offline', async () => {
@@ -195,13 +211,19 @@ describe('gateway: its own routes', () => {
     expect(res.text).not.toMatch(/https?:|\/\/[a-z]/i);
 
     const assets = [...res.text.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
-    expect(assets.sort()).toEqual(['/docs/favicon-32x32.png', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css']);
+    expect(assets.sort()).toEqual([
+      '/docs/favicon-32x32.png',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/swagger-ui.css',
+    ]);
     for (const asset of assets) {
       const file = await fetch(new URL(asset, gateway.url));
       expect(file.status, asset).toBe(200);
       const body = await file.text();
       expect(body.length, asset).toBeGreaterThan(0);
-      if (asset.endsWith('.js')) expect(body).toContain(`PACKAGE_VERSION:"${lockedVersion('swagger-ui-dist')}"`);
+      if (asset.endsWith('.js')) {
+        expect(body).toContain(`PACKAGE_VERSION:"${lockedVersion('swagger-ui-dist')}"`);
+      }
     }
   });
 
@@ -248,8 +270,14 @@ describe('gateway: its own routes', () => {
 
   it('refuses a traversal to a file the gateway may read', async () => {
     // The gateway may read the functions' code; an encoded `/` must not lead there from a bucket.
-    const target = path.relative(path.join(storageDir, 'avatars'), path.join(ROOT, 'functions/settings/app.ts'));
-    const res = await rawRequest(gateway.url, `/storage/v1/object/public/avatars/${target.split('/').join('%2F')}`);
+    const target = path.relative(
+      path.join(storageDir, 'avatars'),
+      path.join(ROOT, 'functions/settings/app.ts'),
+    );
+    const res = await rawRequest(
+      gateway.url,
+      `/storage/v1/object/public/avatars/${target.split('/').join('%2F')}`,
+    );
     expect(res.status).toBe(404);
     expect(res.text).not.toContain('createApp');
   });
@@ -277,12 +305,19 @@ describe('gateway: its own routes', () => {
     expect(res.text).toBe('');
   });
 
-  it.each(['/nope', '/functions/v1/no-such-function', '/api/v1/no-such-function/x', '/functions/v1/settings/nope'])(
+  it.each([
+    '/nope',
+    '/functions/v1/no-such-function',
+    '/api/v1/no-such-function/x',
+    '/functions/v1/settings/nope',
+  ])(
     'answers 404 in the contract shape for %s',
     async (route) => {
       const res = await fetchJson(`${gateway.url}${route}`, { headers: bearer(token) });
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String), details: {} } });
+      expect(res.body).toEqual({
+        error: { code: 'not_found', message: expect.any(String), details: {} },
+      });
     },
   );
 });

@@ -96,57 +96,74 @@ describe('npm run dev', () => {
   let keys: DevKeys;
   let token: string;
 
-  it('starts Postgres and the gateway and describes them in stack.json', { timeout: 120_000 }, async () => {
-    stack = await startStack();
-    info = readStack();
-    keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8'));
-    const url = `http://127.0.0.1:${env.DEV_PORT}`;
-    expect(info).toMatchObject({
-      pid: stack.child.pid,
-      supabaseUrl: url,
-      functionsUrl: `${url}/functions/v1`,
-      apiUrl: `${url}/api/v1`,
-      docsUrl: `${url}/docs`,
-      openapiUrl: `${url}/openapi.json`,
-      jwksUrl: `${url}/auth/v1/.well-known/jwks.json`,
-      databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${env.DEV_DB_PORT}/postgres`,
-      embeddedDatabase: true,
-    });
-    expect(existsSync(path.join(stateDir, 'postgres', 'PG_VERSION'))).toBe(true);
-    expect(stack.output()).toContain(info.docsUrl);
-    expect(stack.output()).toContain('npm run token');
+  it(
+    'starts Postgres and the gateway and describes them in stack.json',
+    { timeout: 120_000 },
+    async () => {
+      stack = await startStack();
+      info = readStack();
+      keys = JSON.parse(await readFile(path.join(stateDir, 'keys.json'), 'utf8'));
+      const url = `http://127.0.0.1:${env.DEV_PORT}`;
+      expect(info).toMatchObject({
+        pid: stack.child.pid,
+        supabaseUrl: url,
+        functionsUrl: `${url}/functions/v1`,
+        apiUrl: `${url}/api/v1`,
+        docsUrl: `${url}/docs`,
+        openapiUrl: `${url}/openapi.json`,
+        jwksUrl: `${url}/auth/v1/.well-known/jwks.json`,
+        databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${env.DEV_DB_PORT}/postgres`,
+        embeddedDatabase: true,
+      });
+      expect(existsSync(path.join(stateDir, 'postgres', 'PG_VERSION'))).toBe(true);
+      expect(stack.output()).toContain(info.docsUrl);
+      expect(stack.output()).toContain('npm run token');
 
-    const jwks = await fetchJson(info.jwksUrl);
-    expect(jwks.body).toEqual(jwksOf(keys));
-    expect((await fetchJson(`${info.functionsUrl}/settings`)).status).toBe(401);
-  });
+      const jwks = await fetchJson(info.jwksUrl);
+      expect(jwks.body).toEqual(jwksOf(keys));
+      expect((await fetchJson(`${info.functionsUrl}/settings`)).status).toBe(401);
+    },
+  );
 
-  it('issues with `npm run token` a token the running stack accepts', { timeout: 60_000 }, async () => {
-    const email = `stack-${crypto.randomUUID()}@test.dokal.local`;
-    const cli = await issueTokenWithCli(email, 'practitioner');
-    expect(cli.code, cli.output).toBe(0);
-    token = cli.token;
-    const res = await fetchJson(`${info.apiUrl}/profile`, { headers: bearer(token) });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ email, role: 'practitioner' });
-  });
+  it(
+    'issues with `npm run token` a token the running stack accepts',
+    { timeout: 60_000 },
+    async () => {
+      const email = `stack-${crypto.randomUUID()}@test.dokal.local`;
+      const cli = await issueTokenWithCli(email, 'practitioner');
+      expect(cli.code, cli.output).toBe(0);
+      token = cli.token;
+      const res = await fetchJson(`${info.apiUrl}/profile`, { headers: bearer(token) });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ email, role: 'practitioner' });
+    },
+  );
 
-  it('refuses a second start while one runs, and leaves the first alone', { timeout: 60_000 }, async () => {
-    const second = runScript('dev/stack/main.ts');
-    expect(await second.exited).toBe(1);
-    expect(second.output()).toContain('already running');
-    expect(second.output()).toContain(String(info.pid));
-    expect(readStack()).toEqual(info);
-    expect((await fetchJson(`${info.functionsUrl}/settings`, { headers: bearer(token) })).status).toBe(200);
-  });
+  it(
+    'refuses a second start while one runs, and leaves the first alone',
+    { timeout: 60_000 },
+    async () => {
+      const second = runScript('dev/stack/main.ts');
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain('already running');
+      expect(second.output()).toContain(String(info.pid));
+      expect(readStack()).toEqual(info);
+      expect((await fetchJson(`${info.functionsUrl}/settings`, { headers: bearer(token) })).status)
+        .toBe(200);
+    },
+  );
 
   it('stops everything on SIGTERM', { timeout: 60_000 }, async () => {
-    const postgresPid = Number(readFileSync(path.join(stateDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postgresPid = Number(
+      readFileSync(path.join(stateDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
     expect(isRunning(postgresPid)).toBe(true);
     stack!.child.kill('SIGTERM');
     await stack!.exited;
     await vi.waitFor(() => {
-      for (const pid of [info.pid, info.gatewayPid, postgresPid]) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+      for (const pid of [info.pid, info.gatewayPid, postgresPid]) {
+        expect(isRunning(pid), `pid ${pid}`).toBe(false);
+      }
     }, { timeout: 20_000 });
     expect(existsSync(stackFile())).toBe(false);
 

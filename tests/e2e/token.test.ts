@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueToken, parseTokenArgs, TokenArgsError } from '../../dev/token/issue.ts';
 import type { RunningGateway } from '../../dev/gateway/start.ts';
 import { db } from '../helpers/db.ts';
@@ -25,20 +25,42 @@ afterAll(async () => {
 const uniqueEmail = () => `token-${crypto.randomUUID()}@test.dokal.local`;
 
 const issue = (user: Parameters<typeof issueToken>[0]['user']) =>
-  issueToken({ databaseUrl: inject('databaseUrl'), keys: inject('keys'), supabaseUrl: gateway.url, user });
+  issueToken({
+    databaseUrl: inject('databaseUrl'),
+    keys: inject('keys'),
+    supabaseUrl: gateway.url,
+    user,
+  });
 
 describe('npm run token: arguments', () => {
   it('reads the email, role and names', () => {
     expect(
-      parseTokenArgs(['--email', 'ann@example.com', '--role', 'practitioner', '--first-name', 'Ann', '--last-name', 'Lee']),
-    ).toEqual({ email: 'ann@example.com', role: 'practitioner', firstName: 'Ann', lastName: 'Lee' });
+      parseTokenArgs([
+        '--email',
+        'ann@example.com',
+        '--role',
+        'practitioner',
+        '--first-name',
+        'Ann',
+        '--last-name',
+        'Lee',
+      ]),
+    ).toEqual({
+      email: 'ann@example.com',
+      role: 'practitioner',
+      firstName: 'Ann',
+      lastName: 'Lee',
+    });
     expect(parseTokenArgs(['--email=bob@example.com'])).toEqual({ email: 'bob@example.com' });
   });
 
   it.each([
     [[], '--email is required'],
     [['--email', 'not-an-email'], '--email must be an email address'],
-    [['--email', 'a@example.com', '--role', 'god'], '--role must be patient, practitioner or admin'],
+    [
+      ['--email', 'a@example.com', '--role', 'god'],
+      '--role must be patient, practitioner or admin',
+    ],
     [['--email', 'a@example.com', '--first-name', ' '], '--first-name must not be empty'],
     [['--email', 'a@example.com', '--colour', 'red'], "Unknown option '--colour'"],
     [['--email', 'a@example.com', 'extra'], 'extra'],
@@ -59,9 +81,15 @@ describe('npm run token: arguments', () => {
 describe('npm run token: the user and the token', () => {
   it('creates the user with its profile and role, and mints a token the gateway accepts', async () => {
     const email = uniqueEmail();
-    const { userId, token } = await issue({ email, role: 'practitioner', firstName: 'Ann', lastName: 'Lee' });
+    const { userId, token } = await issue({
+      email,
+      role: 'practitioner',
+      firstName: 'Ann',
+      lastName: 'Lee',
+    });
 
-    const [profile] = await db`select first_name, last_name, email, role from public.profiles where id = ${userId}`;
+    const [profile] =
+      await db`select first_name, last_name, email, role from public.profiles where id = ${userId}`;
     expect(profile).toEqual({ first_name: 'Ann', last_name: 'Lee', email, role: 'practitioner' });
 
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', kid: inject('keys').kid });

@@ -23,6 +23,7 @@ const RECOVERY_MS = 10_000;
 
 interface Answer {
   status: number;
+  // deno-lint-ignore no-explicit-any -- bodies are checked field by field, success or error
   body: any;
   retryAfter: string | null;
 }
@@ -88,13 +89,13 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const answer = (status: number, body: any, headers: Headers): Answer => ({
+const answer = (status: number, body: Answer['body'], headers: Headers): Answer => ({
   status,
   body,
   retryAfter: headers.get('retry-after'),
 });
 
-async function gatewayTarget(): Promise<{ target: Target; issuer: string }> {
+function gatewayTarget(): { target: Target; issuer: string } {
   return {
     issuer: `${gateway.url}/auth/v1`,
     target: async (token) => {
@@ -183,39 +184,47 @@ describe.each([
     expect((await target(token)).status).toBe(200);
   });
 
-  it('survives every API connection being terminated, several times', { timeout: 60_000 }, async () => {
-    const running = load(target, token);
-    for (let round = 0; round < 3; round++) {
-      await pause(300);
-      await terminateApiConnections();
-      await expectRecovery(target, token);
-    }
-    const answers = await running.stop();
-    expectSuccessOrUnavailable(answers);
-    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(CONCURRENCY);
-    expect(gatewayEnded, 'the gateway process is still running').toBe(false);
-  });
+  it(
+    'survives every API connection being terminated, several times',
+    { timeout: 60_000 },
+    async () => {
+      const running = load(target, token);
+      for (let round = 0; round < 3; round++) {
+        await pause(300);
+        await terminateApiConnections();
+        await expectRecovery(target, token);
+      }
+      const answers = await running.stop();
+      expectSuccessOrUnavailable(answers);
+      expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(CONCURRENCY);
+      expect(gatewayEnded, 'the gateway process is still running').toBe(false);
+    },
+  );
 
-  it('answers 503 while the server is down and recovers when it is back', { timeout: 90_000 }, async () => {
-    const running = load(target, token);
-    await pause(300);
-    await database.stop();
-    // Connections are refused now: a request answers without waiting for a timeout.
-    const started = performance.now();
-    const down = await target(token);
-    expect(performance.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS + 1000);
-    expect(down).toMatchObject({ status: 503, retryAfter: expect.any(String) });
-    expect(down.body.error).toEqual({
-      code: 'service_unavailable',
-      message: expect.any(String),
-      details: {},
-    });
-    await pause(500);
-    await startDatabase();
-    await expectRecovery(target, token);
-    expectSuccessOrUnavailable(await running.stop());
-    expect(gatewayEnded, 'the gateway process is still running').toBe(false);
-  });
+  it(
+    'answers 503 while the server is down and recovers when it is back',
+    { timeout: 90_000 },
+    async () => {
+      const running = load(target, token);
+      await pause(300);
+      await database.stop();
+      // Connections are refused now: a request answers without waiting for a timeout.
+      const started = performance.now();
+      const down = await target(token);
+      expect(performance.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS + 1000);
+      expect(down).toMatchObject({ status: 503, retryAfter: expect.any(String) });
+      expect(down.body.error).toEqual({
+        code: 'service_unavailable',
+        message: expect.any(String),
+        details: {},
+      });
+      await pause(500);
+      await startDatabase();
+      await expectRecovery(target, token);
+      expectSuccessOrUnavailable(await running.stop());
+      expect(gatewayEnded, 'the gateway process is still running').toBe(false);
+    },
+  );
 });
 
 describe('a database that accepts connections but never answers', () => {
@@ -261,10 +270,13 @@ describe('a database that accepts connections but never answers', () => {
     const started = performance.now();
     // Three times the pool: the requests beyond it wait for a connection, never past the timeout.
     const answers = await Promise.all(
-      Array.from({ length: 3 * CONCURRENCY }, () =>
-        fetchJson(`${unreachable.url}/functions/v1/profile`, {
-          headers: { authorization: `Bearer ${token}` },
-        })),
+      Array.from(
+        { length: 3 * CONCURRENCY },
+        () =>
+          fetchJson(`${unreachable.url}/functions/v1/profile`, {
+            headers: { authorization: `Bearer ${token}` },
+          }),
+      ),
     );
     // Generous: each request's first statement waits one connect timeout (half the statement's).
     expect(performance.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS + 1000);

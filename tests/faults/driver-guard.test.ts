@@ -10,11 +10,19 @@ import { freePort } from '../../dev/lib/free-port.ts';
 
 const FIXTURE = 'tests/faults/fixtures/backend-dies.mjs';
 
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        DATABASE_URL: inject('databaseUrl'),
+        DENO_NO_UPDATE_CHECK: '1',
+        NO_COLOR: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Unpatched, a late query may also never settle: that fails here rather than at the test's timeout.
       timeout: 20_000,
@@ -32,7 +40,16 @@ const runtimes: Array<[string, () => Promise<Awaited<ReturnType<typeof run>>>]> 
   ['Node', () => run(process.execPath, [FIXTURE])],
   [
     'Deno',
-    () => run(denoBinary(), ['run', '--config=deno.json', '--no-lock', '--allow-net', '--allow-env', '--allow-read', FIXTURE]),
+    () =>
+      run(denoBinary(), [
+        'run',
+        '--config=deno.json',
+        '--no-lock',
+        '--allow-net',
+        '--allow-env',
+        '--allow-read',
+        FIXTURE,
+      ]),
   ],
 ];
 
@@ -46,46 +63,53 @@ describe('postgres.js after the server closed a connection (porsager/postgres#12
     }
   });
 
-  it.each(runtimes)('%s: late queries reject with a connection error and the process lives on', async (_, start) => {
-    const { code, stdout, stderr } = await start();
-    expect(stderr).not.toMatch(/reading 'write'|evaluating 'socket\.write'/);
-    expect(code, `exit code; output:\n${stdout}${stderr}`).toBe(0);
-    const settled = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    for (const late of ['first', 'second', 'begin']) {
-      expect(['CONNECTION_CLOSED', 'ECONNRESET', 'EPIPE'], late).toContain(settled[late]);
-    }
-    expect(settled.after).toBe('ok');
-  });
-
-  it('gives the pool back the connection a failed reserve() was waiting for', { timeout: 20_000 }, async () => {
-    // The test database behind a port this test opens and closes: closed, connections are refused.
-    const target = new URL(inject('databaseUrl'));
-    const port = await freePort();
-    const sockets = new Set<Socket>();
-    const proxy = createServer((client) => {
-      const server = connect(Number(target.port), target.hostname);
-      for (const socket of [client, server]) {
-        sockets.add(socket);
-        socket.on('error', () => {});
-        socket.on('close', () => sockets.delete(socket));
+  it.each(runtimes)(
+    '%s: late queries reject with a connection error and the process lives on',
+    async (_, start) => {
+      const { code, stdout, stderr } = await start();
+      expect(stderr).not.toMatch(/reading 'write'|evaluating 'socket\.write'/);
+      expect(code, `exit code; output:\n${stdout}${stderr}`).toBe(0);
+      const settled = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      for (const late of ['first', 'second', 'begin']) {
+        expect(['CONNECTION_CLOSED', 'ECONNRESET', 'EPIPE'], late).toContain(settled[late]);
       }
-      client.pipe(server).pipe(client);
-    });
-    const url = new URL(target);
-    url.port = String(port);
-    const sql = postgres(url.toString(), { max: 1, onnotice: () => {}, backoff: () => 0.05 });
-    try {
-      await expect(sql.reserve()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
-      // Unpatched, the pool's one connection goes to the reserve that already failed: these hang.
-      const reserved = await sql.reserve();
-      expect(await reserved`select 1 as one`).toEqual([{ one: 1 }]);
-      reserved.release();
-      expect(await sql`select 2 as two`).toEqual([{ two: 2 }]);
-    } finally {
-      await sql.end({ timeout: 1 });
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => proxy.close(resolve));
-    }
-  });
+      expect(settled.after).toBe('ok');
+    },
+  );
+
+  it(
+    'gives the pool back the connection a failed reserve() was waiting for',
+    { timeout: 20_000 },
+    async () => {
+      // The test database behind a port this test opens and closes: closed, connections are refused.
+      const target = new URL(inject('databaseUrl'));
+      const port = await freePort();
+      const sockets = new Set<Socket>();
+      const proxy = createServer((client) => {
+        const server = connect(Number(target.port), target.hostname);
+        for (const socket of [client, server]) {
+          sockets.add(socket);
+          socket.on('error', () => {});
+          socket.on('close', () => sockets.delete(socket));
+        }
+        client.pipe(server).pipe(client);
+      });
+      const url = new URL(target);
+      url.port = String(port);
+      const sql = postgres(url.toString(), { max: 1, onnotice: () => {}, backoff: () => 0.05 });
+      try {
+        await expect(sql.reserve()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+        await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+        // Unpatched, the pool's one connection goes to the reserve that already failed: these hang.
+        const reserved = await sql.reserve();
+        expect(await reserved`select 1 as one`).toEqual([{ one: 1 }]);
+        reserved.release();
+        expect(await sql`select 2 as two`).toEqual([{ two: 2 }]);
+      } finally {
+        await sql.end({ timeout: 1 });
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => proxy.close(resolve));
+      }
+    },
+  );
 });

@@ -9,6 +9,7 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+// deno-lint-ignore no-explicit-any -- tests read the body they expect field by field
 export interface CallResult<T = any> {
   status: number;
   body: T;
@@ -16,6 +17,7 @@ export interface CallResult<T = any> {
 }
 
 /** Sends a real HTTP request to an app in-process and decodes the JSON answer. */
+// deno-lint-ignore no-explicit-any -- as CallResult
 export async function call<T = any>(
   app: Fetchable,
   method: string,

@@ -22,7 +22,9 @@ function pngChunk(type: string, data: Buffer): Buffer {
  * A 1x1 RGB PNG. `totalBytes` pads it to an exact size with a private ancillary chunk, which
  * decoders skip, so the result is still a valid PNG of that size.
  */
-export function png(options: { rgb?: [number, number, number]; totalBytes?: number } = {}): Uint8Array<ArrayBuffer> {
+export function png(
+  options: { rgb?: [number, number, number]; totalBytes?: number } = {},
+): Uint8Array<ArrayBuffer> {
   const [r, g, b] = options.rgb ?? [51, 170, 119];
   const ihdr = Buffer.concat([u32be(1), u32be(1), Buffer.from([8, 2, 0, 0, 0])]);
   const chunks = [
@@ -50,10 +52,14 @@ function jpegSegment(marker: number, payload: number[]): number[] {
  */
 export function jpeg(): Uint8Array<ArrayBuffer> {
   const oneSymbolTable = (tableClassAndId: number, symbol: number) => [
-    tableClassAndId, 1, ...new Array(15).fill(0), symbol,
+    tableClassAndId,
+    1,
+    ...new Array(15).fill(0),
+    symbol,
   ];
   return new Uint8Array([
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...jpegSegment(0xe0, [...ascii('JFIF\0'), 1, 1, 0, 0, 1, 0, 1, 0, 0]),
     ...jpegSegment(0xdb, [0x00, ...new Array(64).fill(1)]),
     ...jpegSegment(0xc0, [8, 0, 8, 0, 8, 1, 1, 0x11, 0]),
@@ -62,7 +68,8 @@ export function jpeg(): Uint8Array<ArrayBuffer> {
     ...jpegSegment(0xda, [1, 1, 0x00, 0, 63, 0]),
     // Two bits "0" (DC category 0, then end of block), padded with ones.
     0x3f,
-    0xff, 0xd9,
+    0xff,
+    0xd9,
   ]);
 }
 
@@ -84,13 +91,23 @@ function lsbFirst(fields: Array<[value: number, bits: number]>): number[] {
  * so the single pixel's green, red, blue and alpha cost no bits at all.
  */
 export function webp(): Uint8Array<ArrayBuffer> {
-  const simpleCode = (symbol: number): Array<[number, number]> => [[1, 1], [0, 1], [1, 1], [symbol, 8]];
+  const simpleCode = (
+    symbol: number,
+  ): Array<[number, number]> => [[1, 1], [0, 1], [1, 1], [symbol, 8]];
   const bitstream = [
     0x2f,
     ...lsbFirst([
-      [0, 14], [0, 14], [0, 1], [0, 3], // width-1, height-1, alpha hint, version
-      [0, 1], [0, 1], [0, 1], // no transform, no colour cache, no meta prefix codes
-      ...simpleCode(0xaa), ...simpleCode(0x33), ...simpleCode(0x77), ...simpleCode(0xff), // G R B A
+      [0, 14],
+      [0, 14],
+      [0, 1],
+      [0, 3], // width-1, height-1, alpha hint, version
+      [0, 1],
+      [0, 1],
+      [0, 1], // no transform, no colour cache, no meta prefix codes
+      ...simpleCode(0xaa),
+      ...simpleCode(0x33),
+      ...simpleCode(0x77),
+      ...simpleCode(0xff), // G R B A
       ...simpleCode(0), // distance
     ]),
   ];

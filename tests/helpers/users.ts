@@ -20,4 +20,9 @@ export async function createUser(
 }
 
 export const tokenFor = (sub: string, email: string, expiresInSeconds?: number) =>
-  mintAccessToken(inject('keys'), { sub, email, issuer: `${TEST_SUPABASE_URL}/auth/v1`, expiresInSeconds });
+  mintAccessToken(inject('keys'), {
+    sub,
+    email,
+    issuer: `${TEST_SUPABASE_URL}/auth/v1`,
+    expiresInSeconds,
+  });

@@ -1,4 +1,4 @@
-import { describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { call } from '../helpers/http.ts';
 import { createUser } from '../helpers/users.ts';
 import { probeApp } from './probe-app.ts';
@@ -18,7 +18,10 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 describe('the legacy HS256 secret, when configured', () => {
   it('accepts a token signed with it, the role still coming from the profile', async () => {
     const user = await createUser({ role: 'practitioner' });
-    const token = await signHs256(supabaseClaims(user.id, { role: 'authenticated' }), LEGACY_SECRET);
+    const token = await signHs256(
+      supabaseClaims(user.id, { role: 'authenticated' }),
+      LEGACY_SECRET,
+    );
     const res = await call(probe, 'GET', '/probe/me', { headers: bearer(token) });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id: user.id, role: 'practitioner' });
@@ -31,7 +34,9 @@ describe('the legacy HS256 secret, when configured', () => {
 
   it.each([
     ['another secret', () => `other-secret-${crypto.randomUUID()}`, {}],
-    ['the right secret but an expired token', () => LEGACY_SECRET, { exp: Math.floor(Date.now() / 1000) - 60 }],
+    ['the right secret but an expired token', () => LEGACY_SECRET, {
+      exp: Math.floor(Date.now() / 1000) - 60,
+    }],
     ['the right secret but the anon audience', () => LEGACY_SECRET, { aud: 'anon' }],
     ['the right secret but another issuer', () => LEGACY_SECRET, { iss: 'supabase' }],
     ['the right secret but no expiry', () => LEGACY_SECRET, { exp: undefined }],
@@ -40,12 +45,21 @@ describe('the legacy HS256 secret, when configured', () => {
     const token = await signHs256(supabaseClaims(user.id, overrides), secret());
     const res = await call(probe, 'GET', '/probe/me', { headers: bearer(token) });
     expect(res.status).toBe(401);
-    expect(res.body.error).toEqual({ code: 'unauthorized', message: expect.any(String), details: {} });
+    expect(res.body.error).toEqual({
+      code: 'unauthorized',
+      message: expect.any(String),
+      details: {},
+    });
   });
 
   it('refuses the service role key shape (no user audience) even with the right secret', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await signHs256({ iss: 'supabase', role: 'service_role', iat: now, exp: now + 3600 }, LEGACY_SECRET);
+    const token = await signHs256({
+      iss: 'supabase',
+      role: 'service_role',
+      iat: now,
+      exp: now + 3600,
+    }, LEGACY_SECRET);
     const res = await call(probe, 'GET', '/probe/me', { headers: bearer(token) });
     expect(res.status).toBe(401);
   });

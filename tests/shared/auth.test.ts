@@ -5,7 +5,13 @@ import { db, snapshot } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
 import { createUser, tokenFor } from '../helpers/users.ts';
 import { probeApp } from './probe-app.ts';
-import { signHs256, signWithStrangerKey, signWithTestKey, supabaseClaims, unsigned } from './tokens.ts';
+import {
+  signHs256,
+  signWithStrangerKey,
+  signWithTestKey,
+  supabaseClaims,
+  unsigned,
+} from './tokens.ts';
 
 // This file proves the refusals of a deployment without the legacy secret (auth-legacy.test.ts
 // covers the other case); the apps read the configuration once, on load.
@@ -37,7 +43,9 @@ describe('a valid access token', () => {
 
   it('is read from a lowercase "bearer" scheme too', async () => {
     const user = await createUser();
-    const res = await call(probe, 'GET', '/probe/me', { headers: { authorization: `bearer ${user.token}` } });
+    const res = await call(probe, 'GET', '/probe/me', {
+      headers: { authorization: `bearer ${user.token}` },
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -46,7 +54,9 @@ describe('a token already verified', () => {
   it('is refused once it expires, though it was accepted before', async () => {
     const user = await createUser();
     const now = Date.now();
-    const token = await signWithTestKey(supabaseClaims(user.id, { exp: Math.floor(now / 1000) + 30 }));
+    const token = await signWithTestKey(
+      supabaseClaims(user.id, { exp: Math.floor(now / 1000) + 30 }),
+    );
     expect((await call(probe, 'GET', '/probe/me', { headers: bearer(token) })).status).toBe(200);
     vi.useFakeTimers({ now: now + 31_000, toFake: ['Date'] });
     try {
@@ -62,7 +72,9 @@ describe('a token already verified', () => {
     // In the signature's middle: its last character carries unused bits.
     const at = user.token.length - 20;
     const changed = user.token[at] === 'A' ? 'B' : 'A';
-    await expectUnauthorized(bearer(`${user.token.slice(0, at)}${changed}${user.token.slice(at + 1)}`));
+    await expectUnauthorized(
+      bearer(`${user.token.slice(0, at)}${changed}${user.token.slice(at + 1)}`),
+    );
   });
 });
 
@@ -100,19 +112,25 @@ describe('every refused token is the same 401 in the contract shape', () => {
   it('refuses an expired token', async () => {
     const user = await createUser();
     const now = Math.floor(Date.now() / 1000);
-    await expectUnauthorized(bearer(await signWithTestKey(supabaseClaims(user.id, { iat: now - 7200, exp: now - 60 }))));
+    await expectUnauthorized(
+      bearer(await signWithTestKey(supabaseClaims(user.id, { iat: now - 7200, exp: now - 60 }))),
+    );
     await expectUnauthorized(bearer(await tokenFor(user.id, user.email, -1)));
   });
 
   it('refuses a token that never expires', async () => {
     const user = await createUser();
-    await expectUnauthorized(bearer(await signWithTestKey(supabaseClaims(user.id, { exp: undefined }))));
+    await expectUnauthorized(
+      bearer(await signWithTestKey(supabaseClaims(user.id, { exp: undefined }))),
+    );
   });
 
   it('refuses a token that is not valid yet', async () => {
     const user = await createUser();
     const later = Math.floor(Date.now() / 1000) + 600;
-    await expectUnauthorized(bearer(await signWithTestKey(supabaseClaims(user.id, { nbf: later }))));
+    await expectUnauthorized(
+      bearer(await signWithTestKey(supabaseClaims(user.id, { nbf: later }))),
+    );
   });
 
   it('refuses a token signed by another key under the trusted kid', async () => {
@@ -124,7 +142,9 @@ describe('every refused token is the same 401 in the contract shape', () => {
 
   it('refuses a token signed under an unknown kid', async () => {
     const user = await createUser();
-    await expectUnauthorized(bearer(await signWithStrangerKey(supabaseClaims(user.id), crypto.randomUUID())));
+    await expectUnauthorized(
+      bearer(await signWithStrangerKey(supabaseClaims(user.id), crypto.randomUUID())),
+    );
   });
 
   it('refuses an unsigned token (alg: none)', async () => {
@@ -145,10 +165,13 @@ describe('every refused token is the same 401 in the contract shape', () => {
     await expectUnauthorized(bearer(await signHs256(supabaseClaims(user.id), publicKey)));
   });
 
-  it.each([['anon'], ['service_role'], [['other-app']], [undefined]])('refuses the audience %j', async (aud) => {
-    const user = await createUser();
-    await expectUnauthorized(bearer(await signWithTestKey(supabaseClaims(user.id, { aud }))));
-  });
+  it.each([['anon'], ['service_role'], [['other-app']], [undefined]])(
+    'refuses the audience %j',
+    async (aud) => {
+      const user = await createUser();
+      await expectUnauthorized(bearer(await signWithTestKey(supabaseClaims(user.id, { aud }))));
+    },
+  );
 
   it.each(['https://evil.example/auth/v1', 'http://127.0.0.1:54321', 'supabase', undefined])(
     'refuses the issuer %j',
@@ -159,7 +182,9 @@ describe('every refused token is the same 401 in the contract shape', () => {
   );
 
   it.each([['not-a-uuid'], [42], [undefined]])('refuses the subject %j', async (sub) => {
-    await expectUnauthorized(bearer(await signWithTestKey({ ...supabaseClaims(''), sub: sub as string })));
+    await expectUnauthorized(
+      bearer(await signWithTestKey({ ...supabaseClaims(''), sub: sub as string })),
+    );
   });
 
   it('refuses a well-signed token of a user who never existed', async () => {
@@ -176,8 +201,12 @@ describe('every refused token is the same 401 in the contract shape', () => {
   it('gives the same answer for every kind of refusal, so a forger learns nothing', async () => {
     const user = await createUser();
     const expired = await expectUnauthorized(bearer(await tokenFor(user.id, user.email, -1)));
-    const forged = await expectUnauthorized(bearer(await signWithStrangerKey(supabaseClaims(user.id), inject('keys').kid)));
-    const badAudience = await expectUnauthorized(bearer(await signWithTestKey(supabaseClaims(user.id, { aud: 'anon' }))));
+    const forged = await expectUnauthorized(
+      bearer(await signWithStrangerKey(supabaseClaims(user.id), inject('keys').kid)),
+    );
+    const badAudience = await expectUnauthorized(
+      bearer(await signWithTestKey(supabaseClaims(user.id, { aud: 'anon' }))),
+    );
     expect(forged.body).toEqual(expired.body);
     expect(badAudience.body).toEqual(expired.body);
   });
@@ -199,16 +228,23 @@ describe('roles', () => {
     const patient = await createUser({ role: 'patient' });
     const res = await call(probe, 'GET', '/probe/admin-only', { token: patient.token });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ error: { code: 'forbidden', message: expect.any(String), details: {} } });
+    expect(res.body).toEqual({
+      error: { code: 'forbidden', message: expect.any(String), details: {} },
+    });
   });
 
   it('lets each listed role in', async () => {
     const practitioner = await createUser({ role: 'practitioner' });
     const admin = await createUser({ role: 'admin' });
-    expect((await call(probe, 'GET', '/probe/staff', { token: practitioner.token })).status).toBe(200);
+    expect((await call(probe, 'GET', '/probe/staff', { token: practitioner.token })).status).toBe(
+      200,
+    );
     expect((await call(probe, 'GET', '/probe/staff', { token: admin.token })).status).toBe(200);
-    expect((await call(probe, 'GET', '/probe/admin-only', { token: practitioner.token })).status).toBe(403);
-    expect((await call(probe, 'GET', '/probe/admin-only', { token: admin.token })).status).toBe(200);
+    expect((await call(probe, 'GET', '/probe/admin-only', { token: practitioner.token })).status)
+      .toBe(403);
+    expect((await call(probe, 'GET', '/probe/admin-only', { token: admin.token })).status).toBe(
+      200,
+    );
   });
 
   it('takes the role from profiles.role, never from the token claims', async () => {
@@ -223,7 +259,8 @@ describe('roles', () => {
     );
     const refused = await call(probe, 'GET', '/probe/admin-only', { headers: bearer(claimsAdmin) });
     expect(refused.status).toBe(403);
-    expect((await call(probe, 'GET', '/probe/me', { headers: bearer(claimsAdmin) })).body.role).toBe('patient');
+    expect((await call(probe, 'GET', '/probe/me', { headers: bearer(claimsAdmin) })).body.role)
+      .toBe('patient');
   });
 
   it('follows a role change in profiles with the same token', async () => {

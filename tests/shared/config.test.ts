@@ -24,7 +24,11 @@ const namedVariables = (message: string) =>
 describe('parseConfig', () => {
   it('names every missing variable in one message', () => {
     const message = failure({});
-    expect(namedVariables(message)).toEqual(['SUPABASE_DB_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_URL']);
+    expect(namedVariables(message)).toEqual([
+      'SUPABASE_DB_URL',
+      'SUPABASE_SERVICE_ROLE_KEY',
+      'SUPABASE_URL',
+    ]);
     expect(message).toContain('.env.example');
   });
 
@@ -53,7 +57,11 @@ describe('parseConfig', () => {
 
   it('never repeats a secret value in the message', () => {
     const secret = 'x'.repeat(12) + '-not-long-enough';
-    const message = failure({ ...MINIMAL, JWT_LEGACY_SECRET: secret, DATABASE_URL: 'postgres//user:hunter2@db' });
+    const message = failure({
+      ...MINIMAL,
+      JWT_LEGACY_SECRET: secret,
+      DATABASE_URL: 'postgres//user:hunter2@db',
+    });
     expect(namedVariables(message)).toEqual(['DATABASE_URL', 'JWT_LEGACY_SECRET']);
     expect(message).not.toContain(secret);
     expect(message).not.toContain('hunter2');
@@ -80,7 +88,12 @@ describe('parseConfig', () => {
   });
 
   it('treats empty variables as unset, so an empty line in .env does not break the defaults', () => {
-    const c = parseConfig({ ...MINIMAL, RATE_LIMIT_PER_MINUTE: '', SUPABASE_DB_URL: '', LOG_LEVEL: '' });
+    const c = parseConfig({
+      ...MINIMAL,
+      RATE_LIMIT_PER_MINUTE: '',
+      SUPABASE_DB_URL: '',
+      LOG_LEVEL: '',
+    });
     expect(c.rateLimitPerMinute).toBe(100);
     expect(c.databaseUrl).toBe(MINIMAL.DATABASE_URL);
     expect(c.logLevel).toBe('info');
@@ -119,11 +132,19 @@ describe('parseConfig', () => {
     });
   });
 
-  it.each(['0', '-1', '1.5', 'two'])('refuses TRUSTED_PROXY_HOPS=%s: at least one proxy stands in front', (v) => {
-    expect(() => parseConfig({ ...MINIMAL, TRUSTED_PROXY_HOPS: v })).toThrow(/TRUSTED_PROXY_HOPS/);
-  });
+  it.each(['0', '-1', '1.5', 'two'])(
+    'refuses TRUSTED_PROXY_HOPS=%s: at least one proxy stands in front',
+    (v) => {
+      expect(() => parseConfig({ ...MINIMAL, TRUSTED_PROXY_HOPS: v })).toThrow(
+        /TRUSTED_PROXY_HOPS/,
+      );
+    },
+  );
 
-  it.each([['1', true], ['true', true], ['0', false], ['false', false]])('reads DB_PREPARE=%s as %s', (v, expected) => {
-    expect(parseConfig({ ...MINIMAL, DB_PREPARE: v }).dbPrepare).toBe(expected);
-  });
+  it.each([['1', true], ['true', true], ['0', false], ['false', false]])(
+    'reads DB_PREPARE=%s as %s',
+    (v, expected) => {
+      expect(parseConfig({ ...MINIMAL, DB_PREPARE: v }).dbPrepare).toBe(expected);
+    },
+  );
 });

@@ -21,7 +21,10 @@ const faulty = createApp('faulty', { auth: 'user' })
   .get('/crash', () => {
     throw new Error(`query failed: ${SECRET_SQL}`);
   })
-  .get('/sql-crash', async (c) => c.json(await systemDb()`select 1 / (count(*) - count(*)) as boom from pg_class`))
+  .get(
+    '/sql-crash',
+    async (c) => c.json(await systemDb()`select 1 / (count(*) - count(*)) as boom from pg_class`),
+  )
   .post('/duplicate-settings', async (c) => {
     const user = currentUser(c);
     await asUser(user.claims, async (tx) => {
@@ -40,13 +43,18 @@ const faulty = createApp('faulty', { auth: 'user' })
   })
   .post('/promote-myself', async (c) => {
     const user = currentUser(c);
-    await asUser(user.claims, (tx) => tx`update public.profiles set role = 'admin' where id = ${user.id}`);
+    await asUser(
+      user.claims,
+      (tx) => tx`update public.profiles set role = 'admin' where id = ${user.id}`,
+    );
     return c.body(null, 204);
   })
   .post('/bad-birth-date', async (c) => {
     const user = currentUser(c);
-    await asUser(user.claims, (tx) =>
-      tx`update public.profiles set date_of_birth = '1800-01-01' where id = ${user.id}`);
+    await asUser(
+      user.claims,
+      (tx) => tx`update public.profiles set date_of_birth = '1800-01-01' where id = ${user.id}`,
+    );
     return c.body(null, 204);
   });
 
@@ -74,9 +82,13 @@ describe('error responses', () => {
     ['a path outside the group', '/settings'],
   ])('answer 404 not_found for %s', async (_name, path) => {
     const user = await createUser();
-    const res = await call(relatives, path === '/relatives' ? 'PUT' : 'GET', path, { token: user.token });
+    const res = await call(relatives, path === '/relatives' ? 'PUT' : 'GET', path, {
+      token: user.token,
+    });
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String), details: {} } });
+    expect(res.body).toEqual({
+      error: { code: 'not_found', message: expect.any(String), details: {} },
+    });
   });
 
   it('turn an unexpected error into 500 internal_error without its text, stack or SQL', async () => {
@@ -96,7 +108,11 @@ describe('error responses', () => {
     expect(raw).not.toMatch(/password|vault|dana|select|at .*\.ts|Error:/i);
 
     const [logged] = lines(errors);
-    expect(logged).toMatchObject({ level: 'error', event: 'unhandled_error', request_id: requestId });
+    expect(logged).toMatchObject({
+      level: 'error',
+      event: 'unhandled_error',
+      request_id: requestId,
+    });
     expect(JSON.stringify(logged)).not.toMatch(/password|vault|dana@example/);
   });
 
@@ -113,7 +129,9 @@ describe('error responses', () => {
     const user = await createUser();
     const res = await call(faulty, 'POST', '/faulty/duplicate-settings', { token: user.token });
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ error: { code: 'conflict', message: 'This already exists.', details: {} } });
+    expect(res.body).toEqual({
+      error: { code: 'conflict', message: 'This already exists.', details: {} },
+    });
     expect(await db`select 1 from public.user_settings where user_id = ${user.id}`).toHaveLength(0);
   });
 
@@ -178,23 +196,31 @@ describe('headers on every response', () => {
     ['relatives', relatives, '/relatives', 'POST'],
     ['settings', settings, '/settings', 'PATCH'],
     ['relatives (delete)', relatives, `/relatives/${crypto.randomUUID()}`, 'DELETE'],
-  ])('answer the CORS preflight of an authenticated %s request with 204', async (_name, app, path, method) => {
-    const res = await call(app, 'OPTIONS', path, {
-      headers: {
-        origin: 'https://crm.dokal.example',
-        'access-control-request-method': method,
-        'access-control-request-headers': 'Authorization, Content-Type, X-Client-App, apikey, x-client-info',
-      },
-    });
-    expect(res.status).toBe(204);
-    const allowed = res.headers.get('access-control-allow-headers')!.toLowerCase().split(/\s*,\s*/);
-    expect(allowed).toEqual(expect.arrayContaining(ALLOWED));
-    expect(res.headers.get('access-control-allow-methods')).toContain(method);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
-  });
+  ])(
+    'answer the CORS preflight of an authenticated %s request with 204',
+    async (_name, app, path, method) => {
+      const res = await call(app, 'OPTIONS', path, {
+        headers: {
+          origin: 'https://crm.dokal.example',
+          'access-control-request-method': method,
+          'access-control-request-headers':
+            'Authorization, Content-Type, X-Client-App, apikey, x-client-info',
+        },
+      });
+      expect(res.status).toBe(204);
+      const allowed = res.headers.get('access-control-allow-headers')!.toLowerCase().split(
+        /\s*,\s*/,
+      );
+      expect(allowed).toEqual(expect.arrayContaining(ALLOWED));
+      expect(res.headers.get('access-control-allow-methods')).toContain(method);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    },
+  );
 
   it('let a browser read errors: CORS headers on a 401 too', async () => {
-    const res = await call(relatives, 'GET', '/relatives', { headers: { origin: 'https://crm.dokal.example' } });
+    const res = await call(relatives, 'GET', '/relatives', {
+      headers: { origin: 'https://crm.dokal.example' },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-expose-headers')).toMatch(/X-Request-Id/i);
@@ -215,7 +241,9 @@ describe('headers on every response', () => {
   });
 
   it("keep the caller's own request id, so a client's logs and ours line up", async () => {
-    const res = await call(relatives, 'GET', '/relatives', { headers: { 'x-request-id': 'crm-7f3a9c' } });
+    const res = await call(relatives, 'GET', '/relatives', {
+      headers: { 'x-request-id': 'crm-7f3a9c' },
+    });
     expect(res.headers.get('x-request-id')).toBe('crm-7f3a9c');
   });
 });
@@ -225,7 +253,12 @@ describe('the request log', () => {
     const user = await createUser();
     const res = await call(relatives, 'POST', '/relatives', {
       token: user.token,
-      json: { first_name: 'Yael', last_name: 'Mizrahi', relation: 'spouse', insurance_provider: 'Harel' },
+      json: {
+        first_name: 'Yael',
+        last_name: 'Mizrahi',
+        relation: 'spouse',
+        insurance_provider: 'Harel',
+      },
     });
     expect(res.status).toBe(201);
     const requests = lines(logs).filter((l) => l.event === 'request');
@@ -252,7 +285,12 @@ describe('the request log', () => {
     const id = crypto.randomUUID();
     await call(relatives, 'DELETE', `/relatives/${id}`, { token: user.token });
     const [line] = lines(logs).filter((l) => l.event === 'request');
-    expect(line).toMatchObject({ method: 'DELETE', route: '/relatives/:id', status: 404, user_id: user.id });
+    expect(line).toMatchObject({
+      method: 'DELETE',
+      route: '/relatives/:id',
+      status: 404,
+      user_id: user.id,
+    });
     expect(JSON.stringify(line)).not.toContain(id);
   });
 

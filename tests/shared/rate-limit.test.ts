@@ -26,7 +26,8 @@ async function awayFromWindowEdge(): Promise<void> {
   if (left < 5) await new Promise((resolve) => setTimeout(resolve, left * 1000 + 100));
 }
 
-const listRelatives = (user: TestUser) => call(relatives, 'GET', '/relatives', { token: user.token });
+const listRelatives = (user: TestUser) =>
+  call(relatives, 'GET', '/relatives', { token: user.token });
 // Each test run starts on a fresh database, so numbering the clients keeps their counts apart.
 let clients = 0;
 const clientIp = () => `203.0.113.${++clients}`;
@@ -38,7 +39,9 @@ const forwardedFor = (client = clientIp()) => `${client}, 10.0.0.1`;
 
 function expectRateLimited(res: CallResult) {
   expect(res.status).toBe(429);
-  expect(res.body).toEqual({ error: { code: 'rate_limited', message: expect.any(String), details: {} } });
+  expect(res.body).toEqual({
+    error: { code: 'rate_limited', message: expect.any(String), details: {} },
+  });
   const reset = Number(res.headers.get('ratelimit-reset'));
   expect(res.headers.get('retry-after')).toBe(String(reset));
   expect(reset).toBeGreaterThanOrEqual(1);
@@ -116,7 +119,8 @@ describe('rate limit', () => {
     expect((await call(settings, 'GET', '/settings', { token: user.token })).status).toBe(200);
     expect((await listRelatives(user)).status).toBe(200);
     expectRateLimited(await call(settings, 'GET', '/settings', { token: user.token }));
-    const [{ hits }] = await db`select hits from private.rate_limit_counters where key = ${`user:${user.id}`}`;
+    const [{ hits }] =
+      await db`select hits from private.rate_limit_counters where key = ${`user:${user.id}`}`;
     expect(hits).toBe(LIMIT + 1);
   });
 
@@ -124,14 +128,23 @@ describe('rate limit', () => {
     await awayFromWindowEdge();
     const client = clientIp();
     for (let i = 0; i < LIMIT; i++) {
-      const res = await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forwardedFor(client) } });
+      const res = await call(open, 'GET', '/open/ping', {
+        headers: { 'x-forwarded-for': forwardedFor(client) },
+      });
       expect(res.status).toBe(200);
     }
-    expectRateLimited(await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forwardedFor(client) } }));
-    const [{ hits }] = await db`select hits from private.rate_limit_counters where key = ${`ip:${client}`}`;
+    expectRateLimited(
+      await call(open, 'GET', '/open/ping', {
+        headers: { 'x-forwarded-for': forwardedFor(client) },
+      }),
+    );
+    const [{ hits }] =
+      await db`select hits from private.rate_limit_counters where key = ${`ip:${client}`}`;
     expect(hits).toBe(LIMIT + 1);
 
-    const other = await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forwardedFor() } });
+    const other = await call(open, 'GET', '/open/ping', {
+      headers: { 'x-forwarded-for': forwardedFor() },
+    });
     expect(other.status).toBe(200);
     expect(other.headers.get('ratelimit-remaining')).toBe(String(LIMIT - 1));
   });
@@ -142,9 +155,14 @@ describe('rate limit', () => {
     // A fresh forged address in front each time, as a client rotating its header would send.
     const forged = (i: number) => `198.51.100.${i}, 192.0.2.${i}, ${forwardedFor(client)}`;
     for (let i = 0; i < LIMIT; i++) {
-      expect((await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forged(i) } })).status).toBe(200);
+      expect(
+        (await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forged(i) } }))
+          .status,
+      ).toBe(200);
     }
-    expectRateLimited(await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forged(LIMIT) } }));
+    expectRateLimited(
+      await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': forged(LIMIT) } }),
+    );
     const keys = await db<{ key: string }[]>`
       select key from private.rate_limit_counters where key like 'ip:198.51.100.%' or key like 'ip:192.0.2.%'`;
     expect(keys).toEqual([]);
@@ -158,7 +176,9 @@ describe('rate limit', () => {
     await awayFromWindowEdge();
     const client = clientIp();
     const send = () =>
-      call(relatives, 'GET', '/relatives', { headers: { ...headers, 'x-forwarded-for': forwardedFor(client) } });
+      call(relatives, 'GET', '/relatives', {
+        headers: { ...headers, 'x-forwarded-for': forwardedFor(client) },
+      });
     for (let i = 0; i < LIMIT; i++) {
       const res = await send();
       expect(res.status).toBe(401);
@@ -173,24 +193,35 @@ describe('rate limit', () => {
     const client = clientIp();
     const user = await createUser();
     const forged = await signWithStrangerKey(supabaseClaims(user.id), 'stranger');
-    const expired = await signWithTestKey(supabaseClaims(user.id, { exp: Math.floor(Date.now() / 1000) - 60 }));
+    const expired = await signWithTestKey(
+      supabaseClaims(user.id, { exp: Math.floor(Date.now() / 1000) - 60 }),
+    );
     const send = (token: string) =>
-      call(relatives, 'GET', '/relatives', { token, headers: { 'x-forwarded-for': forwardedFor(client) } });
+      call(relatives, 'GET', '/relatives', {
+        token,
+        headers: { 'x-forwarded-for': forwardedFor(client) },
+      });
     expect((await send(forged)).status).toBe(401);
     expect((await send(expired)).status).toBe(401);
     expect((await send(forged)).status).toBe(401);
     expectRateLimited(await send(expired));
     // The user the tokens name is not charged for them.
-    const charged = await db`select 1 from private.rate_limit_counters where key = ${`user:${user.id}`}`;
+    const charged =
+      await db`select 1 from private.rate_limit_counters where key = ${`user:${user.id}`}`;
     expect(charged).toEqual([]);
   });
 
   it('keeps a limited IP from blocking a signed-in user behind it', async () => {
     await awayFromWindowEdge();
     const ip = forwardedFor();
-    for (let i = 0; i <= LIMIT; i++) await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': ip } });
+    for (let i = 0; i <= LIMIT; i++) {
+      await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': ip } });
+    }
     const user = await createUser();
-    const res = await call(relatives, 'GET', '/relatives', { token: user.token, headers: { 'x-forwarded-for': ip } });
+    const res = await call(relatives, 'GET', '/relatives', {
+      token: user.token,
+      headers: { 'x-forwarded-for': ip },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -198,10 +229,13 @@ describe('rate limit', () => {
     await awayFromWindowEdge();
     const ip = forwardedFor();
     for (let i = 0; i <= LIMIT; i++) {
-      const res = await call(open, 'GET', '/open/openapi.json', { headers: { 'x-forwarded-for': ip } });
+      const res = await call(open, 'GET', '/open/openapi.json', {
+        headers: { 'x-forwarded-for': ip },
+      });
       expect(res.status).toBe(200);
     }
-    expect((await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': ip } })).status).toBe(200);
+    expect((await call(open, 'GET', '/open/ping', { headers: { 'x-forwarded-for': ip } })).status)
+      .toBe(200);
   });
 
   it('purges expired windows in bulk and keeps the live ones', async () => {
@@ -214,13 +248,16 @@ describe('rate limit', () => {
       update private.rate_limit_counters set window_start = window_start - interval '1 minute'
       where key like 'ip:burst-%'`;
 
-    const [{ purged }] = await db<{ purged: number }[]>`select private.purge_rate_limit_counters() as purged`;
+    const [{ purged }] = await db<
+      { purged: number }[]
+    >`select private.purge_rate_limit_counters() as purged`;
 
     expect(purged).toBeGreaterThanOrEqual(10_000);
     const [{ left }] = await db<{ left: number }[]>`
       select count(*)::int as left from private.rate_limit_counters where key like 'ip:burst-%'`;
     expect(left).toBe(0);
-    const [{ hits }] = await db`select hits from private.rate_limit_counters where key = ${`user:${live.id}`}`;
+    const [{ hits }] =
+      await db`select hits from private.rate_limit_counters where key = ${`user:${live.id}`}`;
     expect(hits).toBe(2);
     expect((await listRelatives(live)).headers.get('ratelimit-remaining')).toBe('0');
   });

@@ -7,7 +7,11 @@ import { createUser, type TestUser } from '../helpers/users.ts';
 
 afterAll(closeDb);
 
-const claimsOf = (user: TestUser): JwtClaims => ({ sub: user.id, role: 'authenticated', aud: 'authenticated' });
+const claimsOf = (user: TestUser): JwtClaims => ({
+  sub: user.id,
+  role: 'authenticated',
+  aud: 'authenticated',
+});
 
 /** Runs one statement the way supabase-js does for a visitor who is not signed in. */
 function asAnon<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -28,7 +32,12 @@ async function arrange(user: TestUser, names: string[]) {
 }
 
 const USER_TABLES = ['profiles', 'relatives', 'user_settings', 'audit_log'] as const;
-const OWNER_COLUMN = { profiles: 'id', relatives: 'user_id', user_settings: 'user_id', audit_log: 'actor_id' };
+const OWNER_COLUMN = {
+  profiles: 'id',
+  relatives: 'user_id',
+  user_settings: 'user_id',
+  audit_log: 'actor_id',
+};
 
 describe('row-level security on the user path (asUser)', () => {
   let a: TestUser;
@@ -44,7 +53,10 @@ describe('row-level security on the user path (asUser)', () => {
   it.each(USER_TABLES)('shows A only their own rows of %s, with no WHERE clause', async (table) => {
     const rows = await asUser(claimsOf(a), (tx) => tx.unsafe(`select * from ${table}`));
     const owner = OWNER_COLUMN[table];
-    const [{ n }] = await db.unsafe(`select count(*)::int as n from public.${table} where ${owner} = $1`, [a.id]);
+    const [{ n }] = await db.unsafe(
+      `select count(*)::int as n from public.${table} where ${owner} = $1`,
+      [a.id],
+    );
     expect(n).toBeGreaterThan(0);
     expect(rows).toHaveLength(n);
     expect(rows.every((r) => r[owner] === a.id)).toBe(true);
@@ -53,9 +65,13 @@ describe('row-level security on the user path (asUser)', () => {
   });
 
   it("changes only A's rows with an UPDATE without WHERE", async () => {
-    const updated = await asUser(claimsOf(a), (tx) => tx`update relatives set first_name = 'x' returning user_id`);
+    const updated = await asUser(
+      claimsOf(a),
+      (tx) => tx`update relatives set first_name = 'x' returning user_id`,
+    );
     expect(updated.map((r) => r.user_id)).toEqual([a.id, a.id]);
-    const theirs = await db`select first_name from public.relatives where user_id = ${b.id} order by first_name`;
+    const theirs =
+      await db`select first_name from public.relatives where user_id = ${b.id} order by first_name`;
     expect(theirs.map((r) => r.first_name)).toEqual(['B1', 'B2', 'B3']);
   });
 
@@ -73,26 +89,35 @@ describe('row-level security on the user path (asUser)', () => {
   });
 
   it('cannot insert a relative for B', async () => {
-    const before = await db`select count(*)::int as n from public.relatives where user_id = ${b.id}`;
+    const before =
+      await db`select count(*)::int as n from public.relatives where user_id = ${b.id}`;
     await expect(
-      asUser(claimsOf(a), (tx) =>
-        tx`insert into relatives (user_id, first_name, last_name, relation) values (${b.id}, 'X', 'Y', 'child')`),
+      asUser(
+        claimsOf(a),
+        (tx) =>
+          tx`insert into relatives (user_id, first_name, last_name, relation) values (${b.id}, 'X', 'Y', 'child')`,
+      ),
     ).rejects.toMatchObject({ code: '42501' });
     await expect(
-      asUser(claimsOf(a), (tx) =>
-        tx`insert into audit_log (actor_id, action, entity) values (${b.id}, 'forged', 'relatives')`),
+      asUser(
+        claimsOf(a),
+        (tx) =>
+          tx`insert into audit_log (actor_id, action, entity) values (${b.id}, 'forged', 'relatives')`,
+      ),
     ).rejects.toMatchObject({ code: '42501' });
     await expect(
       asUser(claimsOf(a), (tx) => tx`insert into user_settings (user_id) values (${b.id})`),
     ).rejects.toMatchObject({ code: '42501' });
-    expect(await db`select count(*)::int as n from public.relatives where user_id = ${b.id}`).toEqual(before);
+    expect(await db`select count(*)::int as n from public.relatives where user_id = ${b.id}`)
+      .toEqual(before);
   });
 
   it('cannot move one of its relatives to B', async () => {
     await expect(
       asUser(claimsOf(a), (tx) => tx`update relatives set user_id = ${b.id}`),
     ).rejects.toMatchObject({ code: '42501' });
-    const [{ n }] = await db`select count(*)::int as n from public.relatives where user_id = ${a.id}`;
+    const [{ n }] =
+      await db`select count(*)::int as n from public.relatives where user_id = ${a.id}`;
     expect(n).toBe(2);
   });
 
@@ -100,34 +125,48 @@ describe('row-level security on the user path (asUser)', () => {
     ['role', "update profiles set role = 'admin'"],
     ['email', "update profiles set email = 'someone.else@test.dokal.local'"],
   ])('cannot change its own %s (permission denied)', async (_column, statement) => {
-    await expect(asUser(claimsOf(a), (tx) => tx.unsafe(statement))).rejects.toMatchObject({ code: '42501' });
+    await expect(asUser(claimsOf(a), (tx) => tx.unsafe(statement))).rejects.toMatchObject({
+      code: '42501',
+    });
     const [profile] = await db`select role, email from public.profiles where id = ${a.id}`;
     expect(profile).toEqual({ role: 'patient', email: a.email });
   });
 
   it('can change the editable columns of its own profile', async () => {
-    const count = await asUser(claimsOf(a), async (tx) => (await tx`update profiles set city = 'Haifa'`).count);
+    const count = await asUser(
+      claimsOf(a),
+      async (tx) => (await tx`update profiles set city = 'Haifa'`).count,
+    );
     expect(count).toBe(1);
   });
 
   it('cannot rewrite or erase the audit log', async () => {
-    await expect(asUser(claimsOf(a), (tx) => tx`update audit_log set action = 'x'`)).rejects.toMatchObject({
+    await expect(asUser(claimsOf(a), (tx) => tx`update audit_log set action = 'x'`)).rejects
+      .toMatchObject({
+        code: '42501',
+      });
+    await expect(asUser(claimsOf(a), (tx) => tx`delete from audit_log`)).rejects.toMatchObject({
       code: '42501',
     });
-    await expect(asUser(claimsOf(a), (tx) => tx`delete from audit_log`)).rejects.toMatchObject({ code: '42501' });
   });
 
   it('cannot reach the rate limit counters', async () => {
     await expect(asUser(claimsOf(a), (tx) => tx`select * from private.rate_limit_counters`)).rejects
       .toMatchObject({ code: '42501' });
-    await expect(asUser(claimsOf(a), (tx) => tx`select * from private.hit_rate_limit(${`user:${b.id}`})`)).rejects
+    await expect(
+      asUser(claimsOf(a), (tx) => tx`select * from private.hit_rate_limit(${`user:${b.id}`})`),
+    ).rejects
       .toMatchObject({ code: '42501' });
   });
 
   it("deletes only A's relatives with a DELETE without WHERE", async () => {
-    const deleted = await asUser(claimsOf(a), async (tx) => (await tx`delete from relatives`).count);
+    const deleted = await asUser(
+      claimsOf(a),
+      async (tx) => (await tx`delete from relatives`).count,
+    );
     expect(deleted).toBe(2);
-    const [{ n }] = await db`select count(*)::int as n from public.relatives where user_id = ${b.id}`;
+    const [{ n }] =
+      await db`select count(*)::int as n from public.relatives where user_id = ${b.id}`;
     expect(n).toBe(3);
   });
 

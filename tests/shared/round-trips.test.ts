@@ -90,7 +90,10 @@ describe('the pipelined opening of a user transaction', () => {
     const [anon] = await asAnon(whoAmI);
     expect(anon).toEqual({ role: 'anon', uid: null });
     // The same statement handed back unawaited, sent with the commit behind it.
-    const [single] = await asUser(claims(), (tx) => tx`select current_user as role, auth.uid() as uid`);
+    const [single] = await asUser(
+      claims(),
+      (tx) => tx`select current_user as role, auth.uid() as uid`,
+    );
     expect(single).toEqual({ role: 'authenticated', uid: user.id });
   });
 
@@ -101,7 +104,11 @@ describe('the pipelined opening of a user transaction', () => {
                values (${owner.id}, 'Sarah', 'Cohen', 'child')`;
     }
     const owners = () =>
-      asUser(claims(), async (tx) => await tx<{ user_id: string }[]>`select distinct user_id from public.relatives`);
+      asUser(
+        claims(),
+        async (tx) =>
+          await tx<{ user_id: string }[]>`select distinct user_id from public.relatives`,
+      );
     await closeDb();
     expect(await owners()).toEqual([{ user_id: user.id }]);
     for (let i = 0; i < 3; i++) expect(await owners()).toEqual([{ user_id: user.id }]);
@@ -118,16 +125,21 @@ describe('the pipelined opening of a user transaction', () => {
     expect(await db`select 1 from public.relatives where first_name = ${name}`).toEqual([]);
     // More failures than the pool has connections: a connection not given back would block here.
     for (let i = 0; i < 6; i++) {
-      await expect(asUser(claims(), (tx) => tx`select 1 / 0`)).rejects.toMatchObject({ code: '22012' });
+      await expect(asUser(claims(), (tx) => tx`select 1 / 0`)).rejects.toMatchObject({
+        code: '22012',
+      });
     }
     expect(await asUser(claims(), (tx) => tx`select 2 as two`)).toEqual([{ two: 2 }]);
   });
 
   it('writes nothing when a single statement sent with its commit fails', async () => {
     const name = `Refused-${crypto.randomUUID()}`;
-    const refused = asUser(claims(), (tx) =>
-      tx`insert into public.relatives (user_id, first_name, last_name, relation)
-         values (${user.id}, ${name}, 'Cohen', 'not-a-relation')`);
+    const refused = asUser(
+      claims(),
+      (tx) =>
+        tx`insert into public.relatives (user_id, first_name, last_name, relation)
+         values (${user.id}, ${name}, 'Cohen', 'not-a-relation')`,
+    );
     await expect(refused).rejects.toMatchObject({ code: '22P02' });
     expect(await db`select 1 from public.relatives where first_name = ${name}`).toEqual([]);
     expect(await asUser(claims(), (tx) => tx`select 3 as three`)).toEqual([{ three: 3 }]);

@@ -30,7 +30,9 @@ export async function signWithTestKey(payload: JWTPayload): Promise<string> {
 /** Signs with a key pair nobody trusts, under whatever kid the caller claims. */
 export async function signWithStrangerKey(payload: JWTPayload, kid: string): Promise<string> {
   const { privateKey } = await generateKeyPair('ES256');
-  return await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).sign(privateKey);
+  return await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).sign(
+    privateKey,
+  );
 }
 
 export async function signHs256(payload: JWTPayload, secret: string | Uint8Array): Promise<string> {

@@ -3,5 +3,10 @@
  * row-level-security transaction, the limit the routes are compared with, and (c′) the same
  * transaction in the single write the API's pipeline gives a one-statement transaction.
  */
-export const REFERENCE_KINDS = ['constant', 'select 1', 'transaction', 'one-write transaction'] as const;
+export const REFERENCE_KINDS = [
+  'constant',
+  'select 1',
+  'transaction',
+  'one-write transaction',
+] as const;
 export type ReferenceKind = (typeof REFERENCE_KINDS)[number];
