@@ -10,7 +10,9 @@
 // - a `reserve()` waiting for a connection was taken out of the queue to reconnect the closed
 //   one, and the reconnect drops reserve requests, so it never settled (porsager/postgres#1195);
 // - a `reserve()` rejected because its connection attempt failed stayed queued, and took the
-//   next connection that opened with it: one connection lost to the pool per failed attempt.
+//   next connection that opened with it: one connection lost to the pool per failed attempt;
+// - statements queued on a reserved connection while it was busy never settled when the server
+//   closed it (porsager/postgres#1186 describes the same for transactions).
 //
 // Remove this script and the `postinstall` of package.json once a postgres release has the guard:
 // the install then fails here, because the driver's code no longer matches.
@@ -57,6 +59,27 @@ const CONNECTION = [
 ];
 
 const POOL = [
+  {
+    from: `    c.reserved.release = true
+
+    const sql = Sql(handler)
+    sql.release = () => {
+      c.reserved = null
+      onopen(c)
+    }`,
+    // Statements issued while the reserved connection was busy wait in this queue; when the
+    // server closes the connection they must fail with it, or their callers wait forever
+    // (porsager/postgres#1186, there for transactions).
+    to: `    c.reserved.release = true
+    c.onclose = (e) => { while (queue.length) queue.shift().reject(e) }
+
+    const sql = Sql(handler)
+    sql.release = () => {
+      c.reserved = null
+      c.onclose = null
+      onopen(c)
+    }`,
+  },
   {
     from: `        const query = { reserve: resolve, reject }`,
     // A reserve request waits in the queue and may at once be the request a connection attempt

@@ -36,6 +36,43 @@ function run(
   });
 }
 
+/**
+ * The test database behind a port this test opens and closes (closed, connections are refused),
+ * whose answers it can hold back and whose connections it can cut, as a network or a server
+ * that goes away would.
+ */
+function databaseProxy() {
+  const target = new URL(inject('databaseUrl'));
+  const sockets = new Set<Socket>();
+  let holding = false;
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream);
+    upstream.on('data', (chunk) => holding || client.write(chunk));
+  });
+  const port = freePort();
+  return {
+    url: port.then((p) => Object.assign(new URL(target), { port: String(p) }).toString()),
+    open: async () => {
+      const p = await port;
+      await new Promise<void>((resolve) => server.listen(p, '127.0.0.1', resolve));
+    },
+    holdAnswers: () => void (holding = true),
+    cutConnections: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 const runtimes: Array<[string, () => Promise<Awaited<ReturnType<typeof run>>>]> = [
   ['Node', () => run(process.execPath, [FIXTURE])],
   [
@@ -81,25 +118,11 @@ describe('postgres.js after the server closed a connection (porsager/postgres#12
     'gives the pool back the connection a failed reserve() was waiting for',
     { timeout: 20_000 },
     async () => {
-      // The test database behind a port this test opens and closes: closed, connections are refused.
-      const target = new URL(inject('databaseUrl'));
-      const port = await freePort();
-      const sockets = new Set<Socket>();
-      const proxy = createServer((client) => {
-        const server = connect(Number(target.port), target.hostname);
-        for (const socket of [client, server]) {
-          sockets.add(socket);
-          socket.on('error', () => {});
-          socket.on('close', () => sockets.delete(socket));
-        }
-        client.pipe(server).pipe(client);
-      });
-      const url = new URL(target);
-      url.port = String(port);
-      const sql = postgres(url.toString(), { max: 1, onnotice: () => {}, backoff: () => 0.05 });
+      const proxy = databaseProxy();
+      const sql = postgres(await proxy.url, { max: 1, onnotice: () => {}, backoff: () => 0.05 });
       try {
         await expect(sql.reserve()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-        await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+        await proxy.open();
         // Unpatched, the pool's one connection goes to the reserve that already failed: these hang.
         const reserved = await sql.reserve();
         expect(await reserved`select 1 as one`).toEqual([{ one: 1 }]);
@@ -107,8 +130,35 @@ describe('postgres.js after the server closed a connection (porsager/postgres#12
         expect(await sql`select 2 as two`).toEqual([{ two: 2 }]);
       } finally {
         await sql.end({ timeout: 1 });
-        for (const socket of sockets) socket.destroy();
-        await new Promise((resolve) => proxy.close(resolve));
+        await proxy.close();
+      }
+    },
+  );
+
+  it(
+    'fails the statements waiting on a reserved connection the server closes',
+    { timeout: 20_000 },
+    async () => {
+      const proxy = databaseProxy();
+      await proxy.open();
+      const sql = postgres(await proxy.url, { max: 1, onnotice: () => {} });
+      try {
+        const reserved = await sql.reserve();
+        await reserved`select 1`;
+        proxy.holdAnswers();
+        // A statement with a parameter, new to the connection, is described before it runs: the
+        // connection is busy until the answer comes, and the next statement waits behind it.
+        const described = reserved`select ${'first'}::text as t`.execute();
+        const waiting = reserved`select 2`.execute();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        proxy.cutConnections();
+        const lost = { code: expect.stringMatching(/^(CONNECTION_CLOSED|ECONNRESET)$/) };
+        await expect(described).rejects.toMatchObject(lost);
+        // Unpatched, this one never settles.
+        await expect(waiting).rejects.toMatchObject(lost);
+      } finally {
+        await sql.end({ timeout: 1 });
+        await proxy.close();
       }
     },
   );
