@@ -12,7 +12,9 @@
 // - a `reserve()` rejected because its connection attempt failed stayed queued, and took the
 //   next connection that opened with it: one connection lost to the pool per failed attempt;
 // - statements queued on a reserved connection while it was busy never settled when the server
-//   closed it (porsager/postgres#1186 describes the same for transactions).
+//   closed it (porsager/postgres#1186 describes the same for transactions);
+// - a connection closed while it read the array types left that read's failure unhandled, which
+//   ends a Deno process.
 //
 // Remove this script and the `postinstall` of package.json once a postgres release has the guard:
 // the install then fails here, because the driver's code no longer matches.
@@ -55,6 +57,13 @@ const CONNECTION = [
     // the `return reconnect()` above.
     to: `    if (query || sent.length)
       error(Errors.connection('CONNECTION_CLOSED', options, socket))`,
+  },
+  {
+    from: `        return fetchArrayTypes()`,
+    // A connection reads the array types before its first query; when the server closes it
+    // meanwhile, that read's failure was left unhandled, which ends a Deno process. It fails
+    // the query the connection was opened for instead.
+    to: `        return fetchArrayTypes().catch(errored)`,
   },
 ];
 

@@ -76,6 +76,8 @@ beforeAll(async () => {
   Object.assign(process.env, {
     DATABASE_URL: database.url,
     DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+    // An unexpected error (a 500) then logs its name, code and frames, for the failure to show.
+    LOG_LEVEL: 'error',
   });
 });
 
