@@ -19,7 +19,8 @@ const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? 
 export const isoDate = z
   .string()
   .refine(isCalendarDate, { message: 'Use a real date in the format YYYY-MM-DD.' })
-  .openapi({ type: 'string', format: 'date', example: '2026-02-10' });
+  // No `type` here: one set in the metadata would hide the null of a later `.nullable()`.
+  .openapi({ format: 'date', example: '2026-02-10' });
 
 const clockTime = (pattern: RegExp, message: string, description: string) =>
   z.string()
@@ -116,6 +117,13 @@ export const idParam = z.object({
     example: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
   }),
 });
+
+/**
+ * A schema that extends or names a component, or null. A union, not `.nullable()`: the generator
+ * would write the null into the component itself (documenting it as nullable wherever it is
+ * used), or beside the `$ref` of an extended one, where it allows nothing.
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 export const errorBody = z
   .object({

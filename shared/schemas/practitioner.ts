@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { orNull } from './common.ts';
 
 /** A free slot, local wall-clock date and times in the practitioner's time zone. */
 export const slotSchema = z
@@ -39,10 +40,8 @@ export const practitionerSummarySchema = z
     education: z.string().nullable(),
     years_of_experience: z.number().int().nullable(),
     is_accepting_new_patients: z.boolean(),
-    // Unions, not `.nullable()`: zod-to-openapi would write the null into the shared component
-    // itself, documenting it as nullable in every group that uses it.
-    profiles: z.union([personNamesSchema, z.null()]),
-    specialties: z.union([specialtyNamesSchema, z.null()]),
+    profiles: orNull(personNamesSchema),
+    specialties: orNull(specialtyNamesSchema),
     average_rating: z.number().nullable(),
     review_count: z.number().int(),
   })
