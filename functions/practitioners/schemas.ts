@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate, uuid } from '../../shared/schemas/common.ts';
+import { isoDate, orNull, uuid } from '../../shared/schemas/common.ts';
 import {
   practitionerSummarySchema,
   publicReviewSchema,
@@ -58,7 +58,7 @@ export const reviewsQuerySchema = z.object({
 export const searchResultSchema = practitionerSummarySchema
   .extend({
     distance_km: z.number().optional().openapi({ description: 'Only when lat and lng are given' }),
-    first_slot: slotSchema.nullable().openapi({ description: 'The next free slot within 14 days' }),
+    first_slot: orNull(slotSchema).openapi({ description: 'The next free slot within 14 days' }),
   })
   .openapi('PractitionerSearchResult');
 

@@ -26,7 +26,9 @@ const clockTime = (pattern: RegExp, message: string, description: string) =>
   z.string()
     .regex(pattern, { message })
     .transform((v) => (v.length === 5 ? `${v}:00` : v))
-    .openapi({ type: 'string', example: '09:00', description });
+    // The pattern is repeated: the document drops what precedes a transform. No `type` either,
+    // as for `isoDate`.
+    .openapi({ pattern: pattern.source, example: '09:00', description });
 
 /** A time of day sent as `HH:MM` or `HH:MM:SS`, always handed on as `HH:MM:SS`. */
 export const timeOfDay = clockTime(
@@ -41,6 +43,14 @@ export const endTimeOfDay = clockTime(
   'Use a time in the format HH:MM, at most 24:00.',
   'HH:MM or HH:MM:SS; 24:00 for hours that run until midnight',
 );
+
+/** A time of day as the database returns it, `HH:MM:SS`. */
+export const storedTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/)
+  .openapi({ example: '09:00:00' });
+
+/** The end of a range of hours as the database returns it: 24:00:00 for midnight. */
+export const storedEndTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d:[0-5]\d|24:00:00)$/)
+  .openapi({ example: '12:00:00' });
 
 /** An optional text field: `""` and null both clear it. */
 export const optionalText = (max: number) =>

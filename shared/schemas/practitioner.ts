@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { orNull } from './common.ts';
+import { orNull, storedEndTime, storedTime } from './common.ts';
 
 /** A free slot, local wall-clock date and times in the practitioner's time zone. */
 export const slotSchema = z
   .object({
     slot_date: z.string().openapi({ format: 'date', example: '2026-02-10' }),
-    slot_start: z.string().openapi({ example: '09:00:00' }),
-    slot_end: z.string().openapi({ example: '09:30:00' }),
+    slot_start: storedTime,
+    slot_end: storedEndTime,
   })
   .openapi('Slot');
 
