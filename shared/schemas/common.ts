@@ -15,6 +15,13 @@ function isCalendarDate(value: string): boolean {
 /** `""` from a blank form field means "no value" (client-compat). */
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
+/**
+ * A schema that extends or names a component, or null. A union, not `.nullable()`: the generator
+ * would write the null into the component itself (documenting it as nullable wherever it is
+ * used), or beside the `$ref` of an extended one, where it allows nothing.
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
 /** A real calendar date, `YYYY-MM-DD`. */
 export const isoDate = z
   .string()
@@ -59,11 +66,13 @@ export const optionalText = (max: number) =>
     z.string().trim().max(max, { message: `Use at most ${max} characters.` }).nullable(),
   )
     .optional()
-    .openapi({ type: ['string', 'null'] });
+    .openapi({ type: ['string', 'null'], maxLength: max });
 
 /** An optional date field: `""` and null both clear it. */
-export const optionalDate = z.preprocess(blankToNull, isoDate.nullable()).optional()
-  .openapi({ type: ['string', 'null'], format: 'date' });
+export const optionalDate = z.preprocess(blankToNull, orNull(isoDate)).optional()
+  // `""` needs a branch of its own, where the format does not apply: the metadata replaces the
+  // union's branches, which `.nullable()` would not have made.
+  .openapi({ anyOf: [{ type: 'string', format: 'date' }, { const: '' }, { type: 'null' }] });
 
 const OLDEST_BIRTH_DATE = '1900-01-01';
 
@@ -79,7 +88,7 @@ export const optionalBirthDate = optionalDate.pipe(
     .refine((d) => d <= todayInIsrael(), { message: 'The date of birth cannot be in the future.' })
     .nullable()
     .optional(),
-);
+).openapi({ description: 'From 1900-01-01, and not after today in Israel' });
 
 export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
 
@@ -127,13 +136,6 @@ export const idParam = z.object({
     example: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
   }),
 });
-
-/**
- * A schema that extends or names a component, or null. A union, not `.nullable()`: the generator
- * would write the null into the component itself (documenting it as nullable wherever it is
- * used), or beside the `$ref` of an extended one, where it allows nothing.
- */
-export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 export const errorBody = z
   .object({
