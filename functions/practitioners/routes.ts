@@ -16,6 +16,7 @@ export const searchPractitioners = createRoute({
   method: 'get',
   path: '/search',
   summary: 'Search active practitioners by text, specialty, city and distance',
+  description: 'lat and lng are sent together. "" in a parameter means it was not given.',
   request: { query: searchQuerySchema },
   responses: {
     200: jsonContent(
@@ -42,6 +43,7 @@ export const getSlots = createRoute({
   path: '/{id}/slots',
   summary:
     `Free slots between two dates (inclusive, at most ${MAX_SLOT_RANGE_DAYS} days; default the next 14 days)`,
+  description: '`to` cannot be before `from`. "" in a parameter means it was not given.',
   request: { params: idParam, query: slotsQuerySchema },
   responses: {
     200: jsonContent(z.array(slotSchema), 'Free slots in order'),
@@ -53,6 +55,7 @@ export const getReviews = createRoute({
   method: 'get',
   path: '/{id}/reviews',
   summary: 'Reviews of a practitioner, newest first',
+  description: '"" in a parameter means it was not given.',
   request: { params: idParam, query: reviewsQuerySchema },
   responses: {
     200: jsonContent(reviewPageSchema, 'One page of reviews and the total count'),

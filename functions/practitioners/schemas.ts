@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate, uuid } from '../../shared/schemas/common.ts';
+import { isoDate, orNull, uuid } from '../../shared/schemas/common.ts';
 import {
   practitionerSummarySchema,
   publicReviewSchema,
@@ -20,14 +20,22 @@ const coordinate = (name: string, max: number) =>
     .regex(DECIMAL, { message: `Use a decimal number for ${name}.` })
     .transform(Number)
     .refine((v) => Math.abs(v) <= max, { message: `Use a ${name} between -${max} and ${max}.` })
-    .openapi({ description: `Decimal ${name}, sent together with the other coordinate` });
+    .openapi({
+      description:
+        `Decimal ${name} from -${max} to ${max}, sent together with the other coordinate`,
+    });
 
-const wholeNumber = (name: string, min: number, max: number) =>
-  z.string()
-    .regex(/^\d{1,6}$/, { message: `Use a whole number for ${name}.` })
-    .transform(Number)
-    .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` })
-    .openapi({ description: `Whole number from ${min} to ${max}` });
+/** A whole number in the query string; `fallback` when it is left out. */
+const wholeNumber = (name: string, min: number, max: number, fallback: number) =>
+  optional(
+    z.string()
+      .regex(/^\d{1,6}$/, { message: `Use a whole number for ${name}.` })
+      .transform(Number)
+      .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` }),
+  )
+    .transform((v) => v ?? fallback)
+    // The generator sees only the string before the transform; clients send an integer.
+    .openapi({ type: 'integer', minimum: min, maximum: max, default: fallback });
 
 export const searchQuerySchema = z
   .object({
@@ -36,7 +44,7 @@ export const searchQuerySchema = z
     city: optional(z.string().trim().max(100, { message: 'Use at most 100 characters.' })),
     lat: optional(coordinate('latitude', 90)),
     lng: optional(coordinate('longitude', 180)),
-    limit: optional(wholeNumber('limit', 1, 100)).transform((v) => v ?? 50),
+    limit: wholeNumber('limit', 1, 100, 50),
   })
   .superRefine((v, ctx) => {
     if ((v.lat === undefined) !== (v.lng === undefined)) {
@@ -51,14 +59,14 @@ export const slotsQuerySchema = z.object({
 });
 
 export const reviewsQuerySchema = z.object({
-  limit: optional(wholeNumber('limit', 1, 50)).transform((v) => v ?? 20),
-  offset: optional(wholeNumber('offset', 0, 100_000)).transform((v) => v ?? 0),
+  limit: wholeNumber('limit', 1, 50, 20),
+  offset: wholeNumber('offset', 0, 100_000, 0),
 });
 
 export const searchResultSchema = practitionerSummarySchema
   .extend({
     distance_km: z.number().optional().openapi({ description: 'Only when lat and lng are given' }),
-    first_slot: slotSchema.nullable().openapi({ description: 'The next free slot within 14 days' }),
+    first_slot: orNull(slotSchema).openapi({ description: 'The next free slot within 14 days' }),
   })
   .openapi('PractitionerSearchResult');
 

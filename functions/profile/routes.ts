@@ -38,6 +38,6 @@ export const uploadAvatar = createRoute({
   responses: {
     200: jsonContent(profileSchema, 'The profile with its new avatar_url'),
     ...errorResponses(400, 401, 413, 415, 429),
-    503: jsonContent(errorBody, 'The file storage is unavailable'),
+    503: jsonContent(errorBody, 'The database or the file storage is unavailable'),
   },
 });

@@ -24,7 +24,7 @@ const profileChangesSchema = z.object({
   sex: z.preprocess(
     (v) => (v === '' ? null : v),
     z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` }).nullable(),
-  ).optional(),
+  ).optional().openapi({ enum: [...SEXES, '', null], description: '"" or null clears it' }),
 });
 
 export const profilePatchSchema = profileChangesSchema.extend({

@@ -10,6 +10,8 @@ const errorDescriptions = {
   413: 'Body too large',
   415: 'Unsupported content type',
   429: 'Too many requests',
+  500: 'Unexpected error (`internal_error`)',
+  503: 'The database is away or busy: retry after `Retry-After` seconds',
 } as const;
 
 type ErrorStatus = keyof typeof errorDescriptions;
@@ -26,9 +28,12 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
-export const errorResponses = (...statuses: ErrorStatus[]) =>
+/** Every route can fail on our side or lose its database, so 500 and 503 come with the others. */
+export const errorResponses = (...statuses: Exclude<ErrorStatus, 500 | 503>[]) =>
   Object.fromEntries(
-    statuses.map((s) => [s, jsonContent(errorBody, errorDescriptions[s])]),
+    [...statuses, 500 as const, 503 as const].map((
+      s,
+    ) => [s, jsonContent(errorBody, errorDescriptions[s])]),
   ) as Record<ErrorStatus, ReturnType<typeof jsonContent<typeof errorBody>>>;
 
 export const noContent = { 204: { description: 'Done, no body' } } as const;

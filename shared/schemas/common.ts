@@ -15,17 +15,27 @@ function isCalendarDate(value: string): boolean {
 /** `""` from a blank form field means "no value" (client-compat). */
 const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
+/**
+ * A schema that extends or names a component, or null. A union, not `.nullable()`: the generator
+ * would write the null into the component itself (documenting it as nullable wherever it is
+ * used), or beside the `$ref` of an extended one, where it allows nothing.
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
 /** A real calendar date, `YYYY-MM-DD`. */
 export const isoDate = z
   .string()
   .refine(isCalendarDate, { message: 'Use a real date in the format YYYY-MM-DD.' })
-  .openapi({ type: 'string', format: 'date', example: '2026-02-10' });
+  // No `type` here: one set in the metadata would hide the null of a later `.nullable()`.
+  .openapi({ format: 'date', example: '2026-02-10' });
 
 const clockTime = (pattern: RegExp, message: string, description: string) =>
   z.string()
     .regex(pattern, { message })
     .transform((v) => (v.length === 5 ? `${v}:00` : v))
-    .openapi({ type: 'string', example: '09:00', description });
+    // The pattern is repeated: the document drops what precedes a transform. No `type` either,
+    // as for `isoDate`.
+    .openapi({ pattern: pattern.source, example: '09:00', description });
 
 /** A time of day sent as `HH:MM` or `HH:MM:SS`, always handed on as `HH:MM:SS`. */
 export const timeOfDay = clockTime(
@@ -41,6 +51,14 @@ export const endTimeOfDay = clockTime(
   'HH:MM or HH:MM:SS; 24:00 for hours that run until midnight',
 );
 
+/** A time of day as the database returns it, `HH:MM:SS`. */
+export const storedTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/)
+  .openapi({ example: '09:00:00' });
+
+/** The end of a range of hours as the database returns it: 24:00:00 for midnight. */
+export const storedEndTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d:[0-5]\d|24:00:00)$/)
+  .openapi({ example: '12:00:00' });
+
 /** An optional text field: `""` and null both clear it. */
 export const optionalText = (max: number) =>
   z.preprocess(
@@ -48,11 +66,13 @@ export const optionalText = (max: number) =>
     z.string().trim().max(max, { message: `Use at most ${max} characters.` }).nullable(),
   )
     .optional()
-    .openapi({ type: ['string', 'null'] });
+    .openapi({ type: ['string', 'null'], maxLength: max });
 
 /** An optional date field: `""` and null both clear it. */
-export const optionalDate = z.preprocess(blankToNull, isoDate.nullable()).optional()
-  .openapi({ type: ['string', 'null'], format: 'date' });
+export const optionalDate = z.preprocess(blankToNull, orNull(isoDate)).optional()
+  // `""` needs a branch of its own, where the format does not apply: the metadata replaces the
+  // union's branches, which `.nullable()` would not have made.
+  .openapi({ anyOf: [{ type: 'string', format: 'date' }, { const: '' }, { type: 'null' }] });
 
 const OLDEST_BIRTH_DATE = '1900-01-01';
 
@@ -68,7 +88,7 @@ export const optionalBirthDate = optionalDate.pipe(
     .refine((d) => d <= todayInIsrael(), { message: 'The date of birth cannot be in the future.' })
     .nullable()
     .optional(),
-);
+).openapi({ description: 'From 1900-01-01, and not after today in Israel' });
 
 export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
 

@@ -1,11 +1,12 @@
 import { z } from '@hono/zod-openapi';
+import { orNull, storedEndTime, storedTime } from './common.ts';
 
 /** A free slot, local wall-clock date and times in the practitioner's time zone. */
 export const slotSchema = z
   .object({
     slot_date: z.string().openapi({ format: 'date', example: '2026-02-10' }),
-    slot_start: z.string().openapi({ example: '09:00:00' }),
-    slot_end: z.string().openapi({ example: '09:30:00' }),
+    slot_start: storedTime,
+    slot_end: storedEndTime,
   })
   .openapi('Slot');
 
@@ -39,10 +40,8 @@ export const practitionerSummarySchema = z
     education: z.string().nullable(),
     years_of_experience: z.number().int().nullable(),
     is_accepting_new_patients: z.boolean(),
-    // Unions, not `.nullable()`: zod-to-openapi would write the null into the shared component
-    // itself, documenting it as nullable in every group that uses it.
-    profiles: z.union([personNamesSchema, z.null()]),
-    specialties: z.union([specialtyNamesSchema, z.null()]),
+    profiles: orNull(personNamesSchema),
+    specialties: orNull(specialtyNamesSchema),
     average_rating: z.number().nullable(),
     review_count: z.number().int(),
   })

@@ -1,3 +1,5 @@
+import { expectDocumentedResponse } from './openapi-conformance.ts';
+
 interface Fetchable {
   request(input: string, init?: RequestInit): Response | Promise<Response>;
 }
@@ -16,7 +18,10 @@ export interface CallResult<T = any> {
   headers: Headers;
 }
 
-/** Sends a real HTTP request to an app in-process and decodes the JSON answer. */
+/**
+ * Sends a real HTTP request to an app in-process and decodes the JSON answer, which must match
+ * the app's OpenAPI document.
+ */
 // deno-lint-ignore no-explicit-any -- as CallResult
 export async function call<T = any>(
   app: Fetchable,
@@ -33,5 +38,7 @@ export async function call<T = any>(
   }
   const res = await app.request(path, { method, headers, body });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  const decoded = text ? JSON.parse(text) : undefined;
+  await expectDocumentedResponse(app, method, path, res, decoded);
+  return { status: res.status, body: decoded, headers: res.headers };
 }

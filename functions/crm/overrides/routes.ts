@@ -10,6 +10,7 @@ export const listOverrides = createRoute({
   path: '/',
   summary: 'Date exceptions (closed days, special hours), by date',
   ...crmAccess,
+  description: `${crmAccess.description}\n\n\`to\` cannot be before \`from\`.`,
   request: { query: overridesQuerySchema },
   responses: {
     200: jsonContent(z.array(scheduleOverrideSchema), 'The exceptions'),
@@ -23,7 +24,7 @@ export const saveOverride = createRoute({
   summary: 'Set the exception of a date (replaces the one already set for that date)',
   ...crmAccess,
   description: `${crmAccess.description}\n\nHours (HH:MM or HH:MM:SS) are required when ` +
-    '`is_available` is true and refused when it is false.',
+    '`is_available` is true and refused when it is false; end_time must be after start_time.',
   request: { query: actingQuery, body: jsonBody(overrideInputSchema) },
   responses: {
     200: jsonContent(scheduleOverrideSchema, 'The exception of that date'),

@@ -3,6 +3,8 @@ import {
   endTimeOfDay,
   isoDate,
   optionalText,
+  storedEndTime,
+  storedTime,
   timeOfDay,
   trueOrFalse,
 } from '../../../shared/schemas/common.ts';
@@ -13,8 +15,8 @@ export const scheduleOverrideSchema = z
     id: z.uuid(),
     date: z.string().openapi({ format: 'date', example: '2026-03-15' }),
     is_available: z.boolean(),
-    start_time: z.string().nullable().openapi({ example: '10:00:00' }),
-    end_time: z.string().nullable().openapi({ example: '14:00:00' }),
+    start_time: storedTime.nullable(),
+    end_time: storedEndTime.nullable(),
     reason: z.string().nullable(),
   })
   .openapi('ScheduleOverride');

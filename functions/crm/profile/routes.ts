@@ -10,8 +10,9 @@ export const patchProfile = createRoute({
   summary: 'Change some fields of the practitioner profile (null or "" clears a field)',
   ...crmAccess,
   description: `${crmAccess.description}\n\nfirst_name and last_name are the practitioner's ` +
-    'names; latitude and longitude go together; a price alone is checked against the stored ' +
-    'other end of the range.',
+    'names; latitude and longitude go together, both numbers or both null; price_min_agorot ' +
+    'cannot be above price_max_agorot, and a price alone is checked against the stored other ' +
+    'end of the range.',
   request: { query: actingQuery, body: jsonBody(profileChangesSchema) },
   responses: {
     200: jsonContent(practitionerProfileSchema, 'The practitioner profile after the change'),

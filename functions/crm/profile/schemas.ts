@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import {
   optionalPhone,
   optionalText,
+  orNull,
   trueOrFalse,
   uuid,
   wholeNumber,
@@ -124,7 +125,7 @@ export const practitionerProfileSchema = z
     years_of_experience: z.int().nullable(),
     is_active: z.boolean(),
     profiles: personNamesSchema,
-    specialties: specialtyNamesSchema.extend({ id: z.uuid() }).nullable(),
+    specialties: orNull(specialtyNamesSchema.extend({ id: z.uuid() })),
   })
   .openapi('CrmPractitionerProfile');
 

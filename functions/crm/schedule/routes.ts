@@ -5,6 +5,8 @@ import { crmAccess } from '../access.ts';
 import { actingQuery } from '../schemas.ts';
 import { newRangeSchema, rangeChangesSchema, scheduleRangeSchema } from './schemas.ts';
 
+const endAfterStart = 'end_time must be after start_time.';
+
 const overlapNote = 'Two ranges of one day may touch (09:00-12:00 and 12:00-14:00) but not ' +
   'overlap: an overlap is a 409 conflict.';
 
@@ -25,7 +27,7 @@ export const createScheduleRange = createRoute({
   path: '/',
   summary: 'Add a weekly range (times HH:MM or HH:MM:SS)',
   ...crmAccess,
-  description: `${crmAccess.description}\n\n${overlapNote}`,
+  description: `${crmAccess.description}\n\n${endAfterStart} ${overlapNote}`,
   request: { query: actingQuery, body: jsonBody(newRangeSchema) },
   responses: {
     201: jsonContent(scheduleRangeSchema, 'The range added'),
@@ -38,8 +40,8 @@ export const updateScheduleRange = createRoute({
   path: '/{id}',
   summary: 'Change some fields of a weekly range',
   ...crmAccess,
-  description: `${crmAccess.description}\n\nThe end time is checked against the stored start ` +
-    `time when only one of them is sent. ${overlapNote}`,
+  description: `${crmAccess.description}\n\n${endAfterStart} The end time is checked against ` +
+    `the stored start time when only one of them is sent. ${overlapNote}`,
   request: { params: idParam, query: actingQuery, body: jsonBody(rangeChangesSchema) },
   responses: {
     200: jsonContent(scheduleRangeSchema, 'The range after the change'),

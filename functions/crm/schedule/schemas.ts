@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import {
   endTimeOfDay,
+  storedEndTime,
+  storedTime,
   timeOfDay,
   trueOrFalse,
   wholeNumber,
@@ -14,8 +16,8 @@ export const scheduleRangeSchema = z
   .object({
     id: z.uuid(),
     day_of_week: z.int().openapi({ description: '0 = Sunday ... 6 = Saturday' }),
-    start_time: z.string().openapi({ example: '09:00:00' }),
-    end_time: z.string().openapi({ example: '12:00:00' }),
+    start_time: storedTime,
+    end_time: storedEndTime,
     slot_duration_minutes: z.int(),
     is_active: z.boolean(),
   })
