@@ -21,9 +21,9 @@ const PROFILE_REVIEWS = 10;
 
 /**
  * The summary fields of practitioner `p`, with its specialty `s`, review figures `st` and public
- * names `v` joined by `summaryJoins`: shared by the search and the profile. Each response is the JSON of one row
- * (`row_to_json`, `json_agg`) built from these columns, which PostgreSQL serialises faster than
- * one `json_build_object` call per object.
+ * names `v` joined by `summaryJoins`: shared by the search and the profile. Each response is the
+ * JSON of one row (`row_to_json`, `json_agg`) built from these columns, which PostgreSQL
+ * serialises faster than one `json_build_object` call per object.
  */
 const summaryColumns = (tx: Tx) =>
   tx`p.id, p.address_line, p.zip_code, p.city, p.sector, p.latitude, p.longitude, p.about,

@@ -7,8 +7,13 @@
  */
 export function clientAddress(forwardedFor: string | undefined, trustedHops: number): string {
   const entries = (forwardedFor ?? '').split(',').map((e) => e.trim()).filter(Boolean);
-  if (entries.length === 0) return 'unknown';
   // Fewer entries than trusted proxies: every entry came from a proxy, the leftmost from the
   // outermost one present.
-  return entries[Math.max(0, entries.length - trustedHops)];
+  const address = entries[Math.max(0, entries.length - trustedHops)];
+  // The address becomes a key in the database: anything but an IP literal (a misconfigured hop
+  // count hands us a client's entry) is not trusted with that.
+  return address !== undefined && IP_LITERAL.test(address) ? address : 'unknown';
 }
+
+/** IPv4 or IPv6, possibly bracketed and with a port, as proxies write them. */
+const IP_LITERAL = /^[0-9A-Fa-f.:[\]]{2,47}$/;

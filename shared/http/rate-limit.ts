@@ -13,7 +13,7 @@ export interface Hit {
 }
 
 /** The per-address key: anonymous requests and failed sign-ins count against it. */
-export const addressKey = (c: Context) =>
+const addressKey = (c: Context) =>
   `ip:${clientAddress(c.req.header('x-forwarded-for'), config().trustedProxyHops)}`;
 
 /** Counts a request against the caller's address, in Postgres so every instance shares it. */
