@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freeSlots, isSlotFree, type Slot } from '../shared/availability/free-slots.ts';
 import { db } from './helpers/db.ts';
 import { createUser } from './helpers/users.ts';
@@ -31,11 +31,6 @@ interface Arrangement {
   active?: boolean;
 }
 
-let patientId: string;
-beforeAll(async () => {
-  patientId = (await createUser()).id;
-});
-
 /** A new practitioner (through the role trigger) with the given schedule and bookings. */
 async function practitioner(a: Arrangement): Promise<string> {
   const { id } = await createUser({ role: 'practitioner' });
@@ -53,6 +48,8 @@ async function practitioner(a: Arrangement): Promise<string> {
     await db`insert into public.practitioner_schedule_overrides (practitioner_id, date, is_available, start_time, end_time)
       values (${id}, ${o.date}, ${o.start !== undefined}, ${o.start ?? null}, ${o.end ?? null})`;
   }
+  // The practitioner's own patient: one person cannot hold overlapping appointments.
+  const patientId = a.bookings?.length ? (await createUser()).id : undefined;
   for (const b of a.bookings ?? []) {
     await db`insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
       values (${patientId}, ${id}, ${b.date}, ${b.start}, ${b.end}, ${b.status ?? 'confirmed'})`;
@@ -534,6 +531,7 @@ describe('availability properties', () => {
             : { date: DAYS[o.day] }
         ).filter((o) => o.start === undefined || o.start < o.end!);
         const id = await practitioner({ weekly, overrides, consultationMinutes: sc.consultation });
+        const patientId = (await createUser()).id;
         for (const b of sc.bookings) {
           const start = b.start * GRID;
           const end = Math.min(start + b.length * GRID, 1435);

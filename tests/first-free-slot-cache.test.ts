@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { db } from './helpers/db.ts';
 import { createUser } from './helpers/users.ts';
 
@@ -7,10 +7,8 @@ import { createUser } from './helpers/users.ts';
 const MON = '2026-11-30';
 const MORNING = '2026-11-30T06:00:00Z';
 
-let patientId: string;
-beforeAll(async () => {
-  patientId = (await createUser()).id;
-});
+/** A new patient per booking: one person cannot hold two overlapping appointments. */
+const newPatient = async () => (await createUser()).id;
 
 /** A practitioner open every day 09:00-11:00 in 30-minute slots. */
 async function practitioner(): Promise<string> {
@@ -40,6 +38,7 @@ async function both(id: string, now = MORNING) {
 }
 
 async function book(id: string, start: string, end: string) {
+  const patientId = await newPatient();
   const [{ id: appointmentId }] = await db`
     insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
     values (${patientId}, ${id}, ${MON}, ${start}, ${end}, 'confirmed') returning id`;
@@ -63,7 +62,7 @@ describe('first free slot cache', () => {
     const appointmentId = await book(id, '09:00', '09:30');
     expect(await both(id)).toEqual({ cached: [`${MON} 09:30:00`], direct: [`${MON} 09:30:00`] });
 
-    await db`update public.appointments set status = 'cancelled_by_patient' where id = ${appointmentId}`;
+    await db`update public.appointments set status = 'cancelled_by_practitioner' where id = ${appointmentId}`;
     expect((await both(id)).cached).toEqual([`${MON} 09:00:00`]);
 
     await db`update public.practitioner_weekly_schedule set start_time = '10:00' where practitioner_id = ${id}`;
@@ -101,6 +100,7 @@ describe('first free slot cache', () => {
 
   it('never keeps an answer computed while a change was still uncommitted', async () => {
     const id = await practitioner();
+    const patientId = await newPatient();
     const other = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

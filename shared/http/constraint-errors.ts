@@ -7,6 +7,16 @@ import { ApiError, conflict, validationFailed } from './errors.ts';
  */
 const BY_CONSTRAINT: Record<string, ApiError> = {
   weekly_ranges_do_not_overlap: conflict('This time range overlaps another range of the same day.'),
+  appointments_no_overlap: conflict(
+    'Someone else has just booked this time. Please choose another slot.',
+  ),
+  appointments_person_no_overlap: conflict(
+    'There is already an appointment for this person at this time.',
+  ),
+  appointments_relative_of_patient: validationFailed(
+    { relative_id: ['Please choose one of your relatives.'] },
+    'Please choose one of your relatives.',
+  ),
   practitioners_specialty_id_fkey: validationFailed(
     { specialty_id: ['No specialty has this identifier.'] },
     'Please choose a specialty from the list.',

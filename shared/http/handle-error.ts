@@ -2,12 +2,21 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isConnectionLost } from '../db/connection-lost.ts';
 import { constraintError } from './constraint-errors.ts';
-import { ApiError, badRequest, payloadTooLarge, unauthorized } from './errors.ts';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  payloadTooLarge,
+  unauthorized,
+  validationFailed,
+} from './errors.ts';
 import { log } from './logger.ts';
 
 interface PgError {
   name: 'PostgresError';
   code: string;
+  message: string;
+  column_name?: string;
   constraint_name?: string;
   table_name?: string;
   routine?: string;
@@ -54,6 +63,19 @@ function fromPostgres(e: PgError): ApiError | undefined {
   }
 }
 
+/**
+ * Refusals the database words for people: SQLSTATE 'DK' and the status to answer, the field in
+ * COLUMN, a fixed message that quotes no value (migration 20261202000400 explains the rule).
+ */
+function spokenRefusal(e: PgError): ApiError | undefined {
+  switch (e.code) {
+    case 'DK400':
+      return validationFailed(e.column_name ? { [e.column_name]: [e.message] } : {}, e.message);
+    case 'DK409':
+      return conflict(e.message);
+  }
+}
+
 function fromHttpException(e: HTTPException): ApiError {
   switch (e.status) {
     case 400:
@@ -78,7 +100,7 @@ function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof HTTPException) return fromHttpException(err);
   // Before the codes of refusals: a lost connection can report a PostgreSQL code too (57P01).
   if (isConnectionLost(err)) return databaseAway();
-  if (isPgError(err)) return constraintError(err) ?? fromPostgres(err);
+  if (isPgError(err)) return spokenRefusal(err) ?? constraintError(err) ?? fromPostgres(err);
 }
 
 /** The one place that turns any thrown value into the contract's error body. */
