@@ -49,8 +49,9 @@ async function practitioner(a: Arrangement): Promise<string> {
       values (${id}, ${o.date}, ${o.start !== undefined}, ${o.start ?? null}, ${o.end ?? null})`;
   }
   // The practitioner's own patient: one person cannot hold overlapping appointments.
-  const patientId = a.bookings?.length ? (await createUser()).id : undefined;
-  for (const b of a.bookings ?? []) {
+  const bookings = a.bookings ?? [];
+  const patientId = bookings.length ? (await createUser()).id : '';
+  for (const b of bookings) {
     await db`insert into public.appointments (patient_id, practitioner_id, appointment_date, start_time, end_time, status)
       values (${patientId}, ${id}, ${b.date}, ${b.start}, ${b.end}, ${b.status ?? 'confirmed'})`;
   }

@@ -36,6 +36,12 @@ export const errorResponses = (...statuses: Exclude<ErrorStatus, 500 | 503>[]) =
     ) => [s, jsonContent(errorBody, errorDescriptions[s])]),
   ) as Record<ErrorStatus, ReturnType<typeof jsonContent<typeof errorBody>>>;
 
+/** A JSON body that may be left out altogether (every field of `schema` optional). */
+export const optionalJsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: false,
+  content: { 'application/json': { schema } },
+});
+
 export const noContent = { 204: { description: 'Done, no body' } } as const;
 
 /** Routes that need `Authorization: Bearer <Supabase access token>`. */

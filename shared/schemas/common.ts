@@ -23,14 +23,15 @@ const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? 
 export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 /** A real calendar date, `YYYY-MM-DD`. */
+const DATE_MESSAGE = 'Use a real date in the format YYYY-MM-DD.';
 export const isoDate = z
-  .string()
-  .refine(isCalendarDate, { message: 'Use a real date in the format YYYY-MM-DD.' })
+  .string({ message: DATE_MESSAGE })
+  .refine(isCalendarDate, { message: DATE_MESSAGE })
   // No `type` here: one set in the metadata would hide the null of a later `.nullable()`.
   .openapi({ format: 'date', example: '2026-02-10' });
 
 const clockTime = (pattern: RegExp, message: string, description: string) =>
-  z.string()
+  z.string({ message })
     .regex(pattern, { message })
     .transform((v) => (v.length === 5 ? `${v}:00` : v))
     // The pattern is repeated: the document drops what precedes a transform. No `type` either,

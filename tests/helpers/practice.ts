@@ -1,0 +1,46 @@
+import { db } from './db.ts';
+import { createUser, type TestUser } from './users.ts';
+
+/** The date `days` from today in Israel, `YYYY-MM-DD`. */
+export function israelDate(days: number, from = new Date()): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(from);
+  const date = new Date(`${today}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+export interface Practice {
+  user: TestUser;
+  id: string;
+}
+
+/**
+ * A practitioner open every day from `start` to `end` in slots of `minutes`, in Israel, taking
+ * new patients unless told otherwise.
+ */
+export async function openPractice(
+  options: {
+    start?: string;
+    end?: string;
+    minutes?: number;
+    acceptingNewPatients?: boolean;
+    firstName?: string;
+    lastName?: string;
+  } = {},
+): Promise<Practice> {
+  const user = await createUser({
+    role: 'practitioner',
+    firstName: options.firstName ?? 'Yossi',
+    lastName: options.lastName ?? 'Levi',
+  });
+  await db`update public.practitioners
+    set is_accepting_new_patients = ${options.acceptingNewPatients ?? true},
+        time_zone = 'Asia/Jerusalem', is_active = true
+    where id = ${user.id}`;
+  await db`insert into public.practitioner_weekly_schedule
+      (practitioner_id, day_of_week, start_time, end_time, slot_duration_minutes)
+    select ${user.id}, d, ${options.start ?? '08:00'}, ${options.end ?? '18:00'},
+           ${options.minutes ?? 30}
+    from generate_series(0, 6) d`;
+  return { user, id: user.id };
+}
