@@ -31,10 +31,10 @@ import {
   directoryScenarios,
   floorScenario,
   GROUPS,
-  israelDate,
   referenceScenario,
   userScenarios,
 } from '../dev/bench/scenarios.ts';
+import { israelDate } from '../dev/lib/israel-date.ts';
 import type { Tx } from '../shared/db/client.ts';
 import { db } from './helpers/db.ts';
 import { call } from './helpers/http.ts';

@@ -1,3 +1,4 @@
+import { israelDate } from '../lib/israel-date.ts';
 import { CITIES } from './cities.ts';
 import type { SignedInUser } from './fixtures.ts';
 import type { ReferenceKind } from './reference/kinds.ts';
@@ -28,14 +29,6 @@ export interface Scenario {
 const FUNCTIONS = '/functions/v1';
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
-
-/** Today plus `days` on the calendar of Israel, where the generated practitioners work. */
-export function israelDate(days: number, now = new Date()): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(now);
-  const date = new Date(`${today}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
 
 /**
  * Anonymous load comes from many clients, as it does deployed: each request carries one of

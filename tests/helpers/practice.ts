@@ -1,13 +1,6 @@
+export { israelDate } from '../../dev/lib/israel-date.ts';
 import { db } from './db.ts';
 import { createUser, type TestUser } from './users.ts';
-
-/** The date `days` from today in Israel, `YYYY-MM-DD`. */
-export function israelDate(days: number, from = new Date()): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(from);
-  const date = new Date(`${today}T12:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
 
 export interface Practice {
   user: TestUser;
