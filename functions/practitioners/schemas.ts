@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate, orNull, uuid } from '../../shared/schemas/common.ts';
+import { isoDate, optionalParam, orNull, uuid } from '../../shared/schemas/common.ts';
 import {
   practitionerSummarySchema,
   publicReviewSchema,
@@ -8,10 +8,6 @@ import {
 
 /** The longest span of dates one slots request may cover. */
 export const MAX_SLOT_RANGE_DAYS = 62;
-
-/** `""` in a query string means the parameter was not given (client-compat). */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const DECIMAL = /^-?\d{1,3}(\.\d+)?$/;
 
@@ -27,23 +23,24 @@ const coordinate = (name: string, max: number) =>
 
 /** A whole number in the query string; `fallback` when it is left out. */
 const wholeNumber = (name: string, min: number, max: number, fallback: number) =>
-  optional(
+  optionalParam(
     z.string()
       .regex(/^\d{1,6}$/, { message: `Use a whole number for ${name}.` })
       .transform(Number)
-      .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` }),
+      .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` })
+      // The generator sees only the string before the transform; clients send an integer.
+      .openapi({ type: 'integer', minimum: min, maximum: max }),
   )
     .transform((v) => v ?? fallback)
-    // The generator sees only the string before the transform; clients send an integer.
-    .openapi({ type: 'integer', minimum: min, maximum: max, default: fallback });
+    .openapi({ default: fallback });
 
 export const searchQuerySchema = z
   .object({
-    q: optional(z.string().trim().max(200, { message: 'Use at most 200 characters.' })),
-    specialty: optional(uuid),
-    city: optional(z.string().trim().max(100, { message: 'Use at most 100 characters.' })),
-    lat: optional(coordinate('latitude', 90)),
-    lng: optional(coordinate('longitude', 180)),
+    q: optionalParam(z.string().trim().max(200, { message: 'Use at most 200 characters.' })),
+    specialty: optionalParam(uuid),
+    city: optionalParam(z.string().trim().max(100, { message: 'Use at most 100 characters.' })),
+    lat: optionalParam(coordinate('latitude', 90)),
+    lng: optionalParam(coordinate('longitude', 180)),
     limit: wholeNumber('limit', 1, 100, 50),
   })
   .superRefine((v, ctx) => {
@@ -54,8 +51,8 @@ export const searchQuerySchema = z
   });
 
 export const slotsQuerySchema = z.object({
-  from: optional(isoDate),
-  to: optional(isoDate),
+  from: optionalParam(isoDate),
+  to: optionalParam(isoDate),
 });
 
 export const reviewsQuerySchema = z.object({
