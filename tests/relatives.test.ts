@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../functions/relatives/app.ts';
 import { db, snapshot } from './helpers/db.ts';
 import { call, type CallOptions } from './helpers/http.ts';
+import { undocumentedRequestParts } from './helpers/openapi-conformance.ts';
 import { createUser, type TestUser } from './helpers/users.ts';
 
 const SARAH = {
@@ -104,6 +105,25 @@ describe('POST /relatives', () => {
       expect(stored.kupat_holim).toBe(sent.trim().toLowerCase());
     },
   );
+
+  it('is documented as taking kupat holim in any case, and "" or null for none', async () => {
+    const documented = (kupat_holim: unknown) =>
+      undocumentedRequestParts(app, 'POST', '/relatives', { ...SARAH, kupat_holim });
+    for (const accepted of ['clalit', 'MACCABI', 'Meuhedet', 'LeUmIt', ' Other ', '', '  ', null]) {
+      expect(await documented(accepted), JSON.stringify(accepted)).toEqual([]);
+    }
+    for (const refused of ['kupat', 'clalit maccabi', 'CLALITT']) {
+      expect(await documented(refused), refused).not.toEqual([]);
+      const res = await add(await createUser(), { ...SARAH, kupat_holim: refused });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.fieldErrors).toHaveProperty('kupat_holim');
+    }
+  });
+
+  it('is documented as taking "" in every optional field', async () => {
+    const blank = { ...SARAH, date_of_birth: '', kupat_holim: '', insurance_provider: '' };
+    expect(await undocumentedRequestParts(app, 'POST', '/relatives', blank)).toEqual([]);
+  });
 
   it('reads "" in the optional fields as null (blank form fields of the patient app)', async () => {
     const user = await createUser();
