@@ -105,9 +105,12 @@ export const storedTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/)
 export const storedEndTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d:[0-5]\d|24:00:00)$/)
   .openapi({ example: '12:00:00' });
 
+/** Text where text belongs: a number or a list sent instead is told so in words. */
+const text = () => z.string({ message: 'Use text for this field.' });
+
 /** An optional text field, trimmed: null, `""` and spaces clear it. */
 export const optionalText = (max: number) =>
-  clearable(z.string().trim().max(max, { message: `Use at most ${max} characters.` }), BLANK);
+  clearable(text().trim().max(max, { message: `Use at most ${max} characters.` }), BLANK);
 
 /** An optional date field: null, `""` and spaces clear it. */
 export const optionalDate = clearable(isoDate, BLANK);
@@ -155,7 +158,7 @@ const PHONE_LENGTH = 'Use a phone number of 7 to 32 characters.';
 
 /** An optional phone number, trimmed: null, `""` and spaces clear it. */
 export const optionalPhone = clearable(
-  z.string().trim()
+  text().trim()
     .regex(PHONE, { message: 'Use a phone number made of digits, spaces, +, - or parentheses.' })
     .min(7, { message: PHONE_LENGTH })
     .max(32, { message: PHONE_LENGTH }),
@@ -164,7 +167,7 @@ export const optionalPhone = clearable(
 
 /** An optional email address, trimmed: null, `""` and spaces clear it. */
 export const optionalEmail = clearable(
-  z.string().trim()
+  text().trim()
     .max(254, { message: 'Use at most 254 characters.' })
     .regex(z.regexes.email, { message: 'Use a valid email address.' })
     .openapi({ format: 'email' }),
