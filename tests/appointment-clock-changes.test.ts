@@ -200,6 +200,7 @@ describe("starts_at and ends_at on Israel's clock-change days", () => {
     const spring = await at(doc, SPRING, '09:00', '09:30');
     const fall = await at(doc, FALL, '00:30', '01:00');
     const winter = await at(doc, '2027-01-10', '09:00', '09:30');
+    const ended = await at(doc, '2026-01-10', '09:00', '09:30');
     const untouched = await at(other, SPRING, '09:00', '09:30');
     expect(await instantsOf(spring)).toEqual({
       startsAt: iso('2027-03-26T06:00:00Z'),
@@ -224,6 +225,11 @@ describe("starts_at and ends_at on Israel's clock-change days", () => {
     expect(await instantsOf(untouched)).toEqual({
       startsAt: iso('2027-03-26T06:00:00Z'),
       endsAt: iso('2027-03-26T06:30:00Z'),
+    });
+    // What has ended took place at the instants it was recorded with.
+    expect(await instantsOf(ended)).toEqual({
+      startsAt: iso('2026-01-10T07:00:00Z'),
+      endsAt: iso('2026-01-10T07:30:00Z'),
     });
 
     // And back: the fall-back slot ends when the repeated hour first begins, as on insert.

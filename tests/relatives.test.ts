@@ -406,6 +406,35 @@ describe('DELETE /relatives/:id', () => {
     expect((await list(user)).body).toEqual([kept]);
   });
 
+  it('refuses while the relative has an appointment ahead, and keeps their past ones', async () => {
+    const user = await createUser();
+    const { id } = (await add(user, SARAH)).body;
+    const { id: practitionerId } = await createUser({ role: 'practitioner' });
+    const at = (date: string, status: string) =>
+      db`insert into public.appointments (patient_id, practitioner_id, relative_id,
+           appointment_date, start_time, end_time, status)
+         values (${user.id}, ${practitionerId}, ${id}, ${date}, '10:00', '10:30', ${status})
+         returning id`;
+    const [past] = await at('2026-01-10', 'completed');
+    const [ahead] = await at('2099-01-10', 'confirmed');
+    const refused = await remove(user, id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toEqual({
+      code: 'conflict',
+      message: 'This relative has upcoming appointments. Please cancel them first.',
+      details: {},
+    });
+    expect((await list(user)).body.map((r: { id: string }) => r.id)).toEqual([id]);
+    await db`update public.appointments set status = 'cancelled_by_patient' where id = ${ahead.id}`;
+    expect((await remove(user, id)).status).toBe(204);
+    const kept = await db`select patient_id, relative_id from public.appointments
+      where id in ${db([past.id, ahead.id])}`;
+    expect(kept).toEqual([
+      { patient_id: user.id, relative_id: null },
+      { patient_id: user.id, relative_id: null },
+    ]);
+  });
+
   it('answers 404 the second time', async () => {
     const user = await createUser();
     const { id } = (await add(user, SARAH)).body;
@@ -430,21 +459,6 @@ describe('DELETE /relatives/:id', () => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(await snapshot(['public.relatives'])).toEqual(before);
-  });
-
-  it('deletes a relative who has appointments, which stay booked for the account holder', async () => {
-    const user = await createUser();
-    const doctor = await createUser({ role: 'practitioner' });
-    await db`insert into public.practitioners (id) values (${doctor.id}) on conflict (id) do nothing`;
-    const { id } = (await add(user, SARAH)).body;
-    const [appointment] = await db`
-      insert into public.appointments (patient_id, practitioner_id, relative_id, appointment_date, start_time, end_time)
-      values (${user.id}, ${doctor.id}, ${id}, current_date + 7, '09:00', '09:30')
-      returning id`;
-    expect((await remove(user, id)).status).toBe(204);
-    const [kept] =
-      await db`select patient_id, relative_id from public.appointments where id = ${appointment.id}`;
-    expect(kept).toEqual({ patient_id: user.id, relative_id: null });
   });
 
   it('has no DELETE on the collection itself', async () => {
