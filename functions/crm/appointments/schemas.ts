@@ -21,13 +21,13 @@ import { actingQuery } from '../schemas.ts';
 export const MAX_PAGE = 500;
 
 const timestamp = z.string().openapi({ format: 'date-time' });
+const nullableTimestamp = timestamp.nullable();
 
 export type AppointmentStatus = typeof APPOINTMENT_STATUSES[number];
 
 const appointmentStatus = z.enum(APPOINTMENT_STATUSES, {
   message: `Use one of: ${APPOINTMENT_STATUSES.join(', ')}.`,
 });
-const nullableTimestamp = timestamp.nullable();
 
 /** The patient as the practice sees them: name, phone and picture. */
 export const crmPatientSchema = z
