@@ -128,6 +128,9 @@ describe('OpenAPI documents, of the fields a form fills', () => {
     ['get', '/practitioners/search', ['q', 'specialty', 'city', 'lat', 'lng', 'limit']],
     ['get', '/practitioners/{id}/slots', ['from', 'to']],
     ['get', '/practitioners/{id}/reviews', ['limit', 'offset']],
+    ['get', '/crm/appointments', ['date', 'from', 'to', 'status', 'limit', 'offset']],
+    ['patch', '/crm/appointments/{id}/cancel', ['cancellation_reason']],
+    ['patch', '/crm/appointments/{id}/complete', ['practitioner_notes']],
   ];
 
   it.each(takingBlank)(

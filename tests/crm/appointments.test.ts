@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../helpers/db.ts';
+import { undocumentedRequestParts } from '../helpers/openapi-conformance.ts';
 import type { CallOptions, CallResult } from '../helpers/http.ts';
 import type { TestUser } from '../helpers/users.ts';
 import {
   admin,
+  app,
   type AppointmentStatus,
   auditOf,
   crm,
@@ -320,6 +322,10 @@ describe('crm appointments: what each step writes', () => {
       ['cancel', { json: { cancellation_reason: null } }],
     ];
     for (const [action, options] of variants) {
+      if (options.json !== undefined) {
+        const path = `/crm/appointments/${crypto.randomUUID()}/${action}`;
+        expect(await undocumentedRequestParts(app, 'PATCH', path, options.json)).toEqual([]);
+      }
       const id = await appointmentOf(doc, person, 'pending', 'future');
       const res = await step(doc, id, action, options);
       expect(res.status, `${action} ${JSON.stringify(options)}`).toBe(204);
@@ -561,6 +567,8 @@ describe('crm appointments: bad input', () => {
       const res = await crm(doc, 'GET', `/appointments?${query}`);
       expect(res.status, query).toBe(200);
       expect(res.body).toEqual({ appointments: [], total: 0 });
+      // A client that follows the document may send it.
+      expect(await undocumentedRequestParts(app, 'GET', `/crm/appointments?${query}`)).toEqual([]);
     }
   });
 
@@ -725,6 +733,9 @@ describe('crm appointments: bad input', () => {
         const res = await step(user, target ?? id, action, options, query);
         expect([res.status, res.body?.error?.code], name).toEqual([status, code]);
         if (name.startsWith('a reason') || name.startsWith('notes')) {
+          // The document says so too.
+          const path = `/crm/appointments/${id}/${action}`;
+          expect(await undocumentedRequestParts(app, 'PATCH', path, options.json)).not.toEqual([]);
           expect(Object.keys(res.body.error.details.fieldErrors)).toEqual([
             action === 'cancel' ? 'cancellation_reason' : 'practitioner_notes',
           ]);
