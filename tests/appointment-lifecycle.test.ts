@@ -361,6 +361,28 @@ describe('who may take which step (signed in)', () => {
     ).rejects.toMatchObject({ code: '42501', message: 'Only the practitioner can do this.' });
   });
 
+  it.each(['patient', 'practitioner'] as const)(
+    'refuses the %s rewriting a reason outside the step that cancels',
+    async (who) => {
+      const id = await appointment('confirmed');
+      await stepAs(doc, id, 'cancelled_by_practitioner');
+      await db`update public.appointments set cancellation_reason = 'Away' where id = ${id}`;
+      await expect(
+        signedIn(
+          who === 'patient' ? pat : doc,
+          (tx) =>
+            tx`update public.appointments set cancellation_reason = 'Rewritten' where id = ${id}`,
+        ),
+      ).rejects.toMatchObject({
+        code: '42501',
+        message: 'The reason of a cancellation is given when cancelling.',
+      });
+      const [{ cancellation_reason }] =
+        await db`select cancellation_reason from public.appointments where id = ${id}`;
+      expect(cancellation_reason).toBe('Away');
+    },
+  );
+
   it('refuses the practitioner cancelling in the name of the patient', async () => {
     const id = await appointment();
     await expect(stepAs(doc, id, 'cancelled_by_patient')).rejects.toMatchObject({

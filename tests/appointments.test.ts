@@ -614,6 +614,12 @@ describe('PATCH /appointments/:id/cancel', () => {
     const noa = await patient();
     const first = await book(noa, slot(practice, IN_A_WEEK, '10:00'));
     expect((await api(noa, 'PATCH', `/${first.body.id}/cancel`)).status).toBe(204);
+    const empty = await book(noa, slot(practice, IN_A_WEEK, '12:00'));
+    const emptyJson = await api(noa, 'PATCH', `/${empty.body.id}/cancel`, {
+      headers: { 'content-type': 'application/json' },
+      body: '',
+    });
+    expect(emptyJson.status).toBe(204);
     const second = await book(noa, slot(practice, IN_A_WEEK, '11:00'));
     expect(
       (await api(noa, 'PATCH', `/${second.body.id}/cancel`, { json: { cancellation_reason: '' } }))
@@ -621,7 +627,11 @@ describe('PATCH /appointments/:id/cancel', () => {
     ).toBe(204);
     const rows = await db`select cancellation_reason from public.appointments
       where patient_id = ${noa.id}`;
-    expect(rows).toEqual([{ cancellation_reason: null }, { cancellation_reason: null }]);
+    expect(rows).toEqual([
+      { cancellation_reason: null },
+      { cancellation_reason: null },
+      { cancellation_reason: null },
+    ]);
   });
 
   it('refuses twice, after the start, and once over, saying why, changing nothing', async () => {

@@ -7,6 +7,7 @@ import {
   noContent,
   optionalJsonBody,
 } from '../../shared/http/openapi.ts';
+import { emptyBodyAsEmptyObject } from '../../shared/http/optional-json-body.ts';
 import { patientAppointmentSchema } from '../../shared/schemas/appointment.ts';
 import { idParam } from '../../shared/schemas/common.ts';
 import {
@@ -73,6 +74,7 @@ export const cancel = createRoute({
   summary: 'Cancel one of my appointments before it starts',
   description: 'The slot is free again at once; the practitioner and I are notified.',
   security: bearer,
+  middleware: [emptyBodyAsEmptyObject] as const,
   request: { params: idParam, body: optionalJsonBody(cancellationSchema) },
   responses: {
     ...noContent,

@@ -36,7 +36,11 @@ export const errorResponses = (...statuses: Exclude<ErrorStatus, 500 | 503>[]) =
     ) => [s, jsonContent(errorBody, errorDescriptions[s])]),
   ) as Record<ErrorStatus, ReturnType<typeof jsonContent<typeof errorBody>>>;
 
-/** A JSON body that may be left out altogether (every field of `schema` optional). */
+/**
+ * A JSON body that may be left out altogether (every field of `schema` optional). The route also
+ * takes the middleware `emptyBodyAsEmptyObject` (`optional-json-body.ts`), so that an empty body
+ * sent with a JSON content type counts as left out too.
+ */
 export const optionalJsonBody = <T extends z.ZodType>(schema: T) => ({
   required: false,
   content: { 'application/json': { schema } },
