@@ -21,6 +21,9 @@ const schema = z
     MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
     CORS_ORIGINS: z.string().default('*'),
     LOG_LEVEL: z.enum(['debug', 'info', 'error', 'silent']).default('info'),
+    ONESIGNAL_APP_ID: z.uuid().optional(),
+    ONESIGNAL_REST_API_KEY: z.string().optional(),
+    ONESIGNAL_API_URL: z.url().default('https://api.onesignal.com'),
   });
 
 // Checked apart from the schema: zod skips refinements once a field has failed, and the message
@@ -34,7 +37,20 @@ const eitherOf: Array<[keyof Env, keyof Env, string]> = [
   ],
 ];
 
+// Set together or not at all: one without the other is a mistake, not "push off".
+const together: Array<[keyof Env, keyof Env]> = [
+  ['ONESIGNAL_APP_ID', 'ONESIGNAL_REST_API_KEY'],
+];
+
 export type Env = z.input<typeof schema>;
+
+/** OneSignal's REST API, when push is on. */
+export interface PushConfig {
+  appId: string;
+  restApiKey: string;
+  /** `https://api.onesignal.com`, or a stand-in's URL in tests. */
+  apiUrl: string;
+}
 
 export interface Config {
   databaseUrl: string;
@@ -52,6 +68,8 @@ export interface Config {
   maxBodyBytes: number;
   corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'error' | 'silent';
+  /** Undefined when push is off (no OneSignal settings). */
+  push?: PushConfig;
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +84,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ...(result.error?.issues ?? []).map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`),
     ...eitherOf.filter(([a, b]) => !cleaned[a] && !cleaned[b]).map(([a, , message]) =>
       `  ${a}: ${message}`
+    ),
+    ...together.flatMap(([a, b]) =>
+      Boolean(cleaned[a]) === Boolean(cleaned[b])
+        ? []
+        : [`  ${cleaned[a] ? b : a}: set both ${a} and ${b} (push), or neither`]
     ),
   ];
   if (!result.success || problems.length > 0) {
@@ -88,6 +111,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
+    push: e.ONESIGNAL_APP_ID && e.ONESIGNAL_REST_API_KEY
+      ? {
+        appId: e.ONESIGNAL_APP_ID,
+        restApiKey: e.ONESIGNAL_REST_API_KEY,
+        apiUrl: e.ONESIGNAL_API_URL.replace(/\/$/, ''),
+      }
+      : undefined,
   };
 }
 

@@ -15,6 +15,12 @@ import {
 import { benchPractitionerIds, benchUsers } from './fixtures.ts';
 import { type CpuProfile, formatProfile, summariseProfile } from './cpu-profile.ts';
 import { countPerRequest, loadRoute, type WireCounter, wireCounterAt } from './load.ts';
+import {
+  ensureNotificationData,
+  explainNotifications,
+  notificationScenarios,
+  notificationVerdicts,
+} from './notifications.ts';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
 import { explainSearch, formatPlan, type PlanSummary } from './plan.ts';
 import { REFERENCE_KINDS } from './reference/kinds.ts';
@@ -132,6 +138,7 @@ function verdicts(results: RouteResult[]): string[] {
 
 async function main(options: BenchOptions): Promise<void> {
   const withDirectory = options.group === undefined || options.group === 'practitioners';
+  const withNotifications = options.group === undefined || options.group === 'notifications';
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
   const references: ReferenceServer[] = [];
@@ -169,6 +176,7 @@ async function main(options: BenchOptions): Promise<void> {
       log('Starting the Deno gateway with the bench app, and the reference servers.');
       gateway = await startBenchGateway(database.url);
       const users = await benchUsers(sql, gateway.keys, gateway.url);
+      if (withNotifications) await ensureNotificationData(sql, users, log);
       const token = users[0].token;
       for (const kind of REFERENCE_KINDS) {
         references.push(await startReferenceServer(kind, database.url, decodeJwt(token)));
@@ -194,6 +202,7 @@ async function main(options: BenchOptions): Promise<void> {
       const routes = chosen([
         ...userScenarios(users),
         ...(withDirectory ? directoryScenarios(await benchPractitionerIds(sql)) : []),
+        ...(withNotifications ? notificationScenarios(users) : []),
       ], options).map(onGateway);
       const profiled = options.cpuProfile === undefined
         ? undefined
@@ -211,6 +220,9 @@ async function main(options: BenchOptions): Promise<void> {
       );
       const results = compareToLimit(await measure(always, routes, options));
       const plans = withDirectory ? await searchPlans(database.url) : [];
+      const notificationPlans = withNotifications
+        ? await explainNotifications(database.url, users[0].id)
+        : [];
       let cpuProfile;
       if (profiled) {
         log(`Profiling the gateway's CPU under ${profiled.scenario.name}.`);
@@ -229,11 +241,12 @@ async function main(options: BenchOptions): Promise<void> {
         }\n`,
       );
       for (const plan of plans) log(`${formatPlan(plan)}\n`);
+      if (notificationPlans.length > 0) log(`${notificationPlans.join('\n')}\n`);
       if (cpuProfile) {
         log(`${formatProfile(cpuProfile.route, cpuProfile.summary)}`);
         log(`The profile is in ${cpuProfile.file} (Chrome DevTools opens it).\n`);
       }
-      log(verdicts(results).join('\n'));
+      log([...verdicts(results), ...notificationVerdicts(results)].join('\n'));
 
       const report = {
         startedAt: startedAt.toISOString(),
@@ -245,6 +258,8 @@ async function main(options: BenchOptions): Promise<void> {
         limit: TRANSACTION_LIMIT,
         routes: results,
         plans,
+        notificationPlans,
+        notificationVerdicts: notificationVerdicts(results),
         cpuProfile,
       };
       const file = await writeResult('json', `${JSON.stringify(report, null, 2)}\n`);

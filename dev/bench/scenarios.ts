@@ -5,7 +5,13 @@ import type { ReferenceKind } from './reference/kinds.ts';
 import { FLOOR_NAME, REFERENCE_GROUP, TRANSACTION_LIMIT } from './results.ts';
 
 /** The API groups with routes under load, for `--group`. */
-export const GROUPS = ['profile', 'relatives', 'settings', 'practitioners'] as const;
+export const GROUPS = [
+  'profile',
+  'relatives',
+  'settings',
+  'practitioners',
+  'notifications',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface NextRequest {

@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { prepareDatabase, ROOT } from '../lib/database.ts';
 import { type RunningDatabase, startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
 import { jwksOf, loadOrCreateKeys } from '../lib/keys.ts';
+import { parseConfig } from '../../shared/config.ts';
+import type { PushWorker } from '../../shared/push/deliver.ts';
 import { type Maintenance, startMaintenance } from './maintenance.ts';
+import { startDevPush } from './push.ts';
 import {
   claimStack,
   publishStack,
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
   let database: Awaited<ReturnType<typeof startDatabase>> | undefined;
   let gateway: RunningGateway | undefined;
   let maintenance: Maintenance | undefined;
+  let push: PushWorker | undefined;
   let stopping = false;
   const aborted = new AbortController();
 
@@ -148,7 +152,7 @@ async function main(): Promise<void> {
       await Promise.all([
         stopped,
         (async () => {
-          await maintenance?.stop();
+          await Promise.all([maintenance?.stop(), push?.stop()]);
           await database?.stop();
         })(),
       ]);
@@ -183,23 +187,27 @@ async function main(): Promise<void> {
     const keys = await loadOrCreateKeys(files.keys);
     const storageDir = path.resolve(ROOT, process.env.LOCAL_STORAGE_DIR || files.storage);
     await mkdir(storageDir, { recursive: true });
+    const functionsEnv = {
+      RATE_LIMIT_PER_MINUTE: '10000',
+      PUBLIC_URL: url,
+      // An empty variable (a blank line copied from .env.example) keeps the stack's default.
+      ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v)),
+      LOCAL_STORAGE_DIR: storageDir,
+      // The functions must trust the tokens `npm run token` mints and use this database,
+      // whatever a deployment-oriented `.env` says.
+      DATABASE_URL: database.url,
+      SUPABASE_DB_URL: '',
+      SUPABASE_URL: url,
+      SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
+    };
+    // Push delivery runs beside the functions, with their OneSignal settings (issue 13 moves it
+    // to the realtime relay).
+    push = startDevPush(database.url, parseConfig(functionsEnv).push, (line) => console.log(line));
     console.log('Starting the Deno gateway.');
     gateway = await startGateway({
       port: settings.DEV_PORT,
       signal: aborted.signal,
-      env: {
-        RATE_LIMIT_PER_MINUTE: '10000',
-        PUBLIC_URL: url,
-        // An empty variable (a blank line copied from .env.example) keeps the stack's default.
-        ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v)),
-        LOCAL_STORAGE_DIR: storageDir,
-        // The functions must trust the tokens `npm run token` mints and use this database,
-        // whatever a deployment-oriented `.env` says.
-        DATABASE_URL: database.url,
-        SUPABASE_DB_URL: '',
-        SUPABASE_URL: url,
-        SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
-      },
+      env: functionsEnv,
     });
 
     const info: StackInfo = {

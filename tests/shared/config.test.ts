@@ -84,6 +84,7 @@ describe('parseConfig', () => {
       maxBodyBytes: 1024 * 1024,
       corsOrigins: ['*'],
       logLevel: 'info',
+      push: undefined,
     });
   });
 
@@ -147,4 +148,40 @@ describe('parseConfig', () => {
       expect(parseConfig({ ...MINIMAL, DB_PREPARE: v }).dbPrepare).toBe(expected);
     },
   );
+
+  it('turns push on with both OneSignal settings, at OneSignal unless told otherwise', () => {
+    const settings = {
+      ONESIGNAL_APP_ID: '5eb5a37e-b458-11e3-ac11-000c2940e62c',
+      ONESIGNAL_REST_API_KEY: 'os_v2_app_key',
+    };
+    expect(parseConfig({ ...MINIMAL, ...settings }).push).toEqual({
+      appId: settings.ONESIGNAL_APP_ID,
+      restApiKey: 'os_v2_app_key',
+      apiUrl: 'https://api.onesignal.com',
+    });
+    expect(
+      parseConfig({ ...MINIMAL, ...settings, ONESIGNAL_API_URL: 'http://127.0.0.1:9999/' }).push
+        ?.apiUrl,
+    ).toBe('http://127.0.0.1:9999');
+    expect(parseConfig({ ...MINIMAL, ONESIGNAL_APP_ID: '', ONESIGNAL_REST_API_KEY: '' }).push)
+      .toBeUndefined();
+  });
+
+  it('refuses one OneSignal setting without the other, and an app id that is no UUID', () => {
+    const secret = 'os_v2_app_secret-key';
+    const withoutId = failure({ ...MINIMAL, ONESIGNAL_REST_API_KEY: secret });
+    expect(namedVariables(withoutId)).toEqual(['ONESIGNAL_APP_ID']);
+    expect(withoutId).not.toContain(secret);
+    expect(
+      namedVariables(failure({ ...MINIMAL, ONESIGNAL_APP_ID: crypto.randomUUID() })),
+    ).toEqual(['ONESIGNAL_REST_API_KEY']);
+    expect(
+      namedVariables(
+        failure({ ...MINIMAL, ONESIGNAL_APP_ID: 'my-app', ONESIGNAL_REST_API_KEY: secret }),
+      ),
+    ).toEqual(['ONESIGNAL_APP_ID']);
+    expect(
+      namedVariables(failure({ ...MINIMAL, ONESIGNAL_API_URL: 'onesignal' })),
+    ).toEqual(['ONESIGNAL_API_URL']);
+  });
 });
