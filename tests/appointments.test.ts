@@ -717,6 +717,7 @@ describe('bad input', () => {
       ['an end before the start', { ...good, end_time: '09:30' }],
       ['visited_before as text', { ...good, visited_before: 'yes' }],
       ['an address too long', { ...good, patient_address_line: 'x'.repeat(201) }],
+      ['a number as the city', { ...good, patient_city: 42 }],
       ['an array', [good]],
       ['null', null],
     ];
@@ -727,6 +728,11 @@ describe('bad input', () => {
       expect(res.body.error.code, name).toMatch(/^(validation_error|bad_request)$/);
       expect(res.body.error.message, name).toMatch(/^[A-Z].*\.$/);
     }
+    const typed = await book(noa, { ...good, patient_city: 42, appointment_date: 20270101 });
+    expect(typed.body.error.details.fieldErrors).toEqual({
+      appointment_date: ['Use a real date in the format YYYY-MM-DD.'],
+      patient_city: ['Use text for this field.'],
+    });
     const raw = await api(noa, 'POST', '', {
       body: '{"practitioner_id":',
       headers: { 'content-type': 'application/json' },

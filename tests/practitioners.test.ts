@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../functions/practitioners/app.ts';
 import { db } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
+import { undocumentedRequestParts } from './helpers/openapi-conformance.ts';
 import { createUser } from './helpers/users.ts';
 
 /** A word no other test (or file) uses, so searches only see this test's practitioners. */
@@ -327,6 +328,17 @@ describe('GET /practitioners/search', () => {
     expect(ids(res.body)).toEqual([id]);
   });
 
+  it('is documented as taking every parameter empty, which it reads as not given', async () => {
+    const t = token();
+    const id = await practitioner({ about: t });
+    const empty = 'specialty=&city=&lat=&lng=&limit=';
+    const res = await search(`q=${t}&${empty}`);
+    expect(res.status).toBe(200);
+    expect(ids(res.body)).toEqual([id]);
+    const path = `/practitioners/search?q=&${empty}`;
+    expect(await undocumentedRequestParts(app, 'GET', path)).toEqual([]);
+  });
+
   const badSearches: Array<[string, string]> = [
     ['lat without lng', 'lat=32.1'],
     ['lng without lat', 'lng=34.8'],
@@ -606,6 +618,16 @@ describe('GET /practitioners/:id/slots', () => {
     expect(res.body.error.message).toMatch(/\w+/);
   });
 
+  it('is documented as taking from and to empty, which it reads as not given', async () => {
+    const id = await practitioner();
+    await openEveryDay(id);
+    const path = `/practitioners/${id}/slots?from=&to=`;
+    const res = await call(app, 'GET', path);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual((await call(app, 'GET', `/practitioners/${id}/slots`)).body);
+    expect(await undocumentedRequestParts(app, 'GET', path)).toEqual([]);
+  });
+
   it('refuses a malformed id', async () => {
     const res = await call(app, 'GET', '/practitioners/nope/slots');
     expect(res.status).toBe(400);
@@ -638,6 +660,14 @@ describe('GET /practitioners/:id/reviews', () => {
 
     const beyond = await call(app, 'GET', `/practitioners/${id}/reviews?offset=50`);
     expect(beyond.body).toEqual({ reviews: [], total: 12 });
+  });
+
+  it('is documented as taking limit and offset empty, which it reads as the defaults', async () => {
+    const path = `/practitioners/${id}/reviews?limit=&offset=`;
+    const res = await call(app, 'GET', path);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual((await call(app, 'GET', `/practitioners/${id}/reviews`)).body);
+    expect(await undocumentedRequestParts(app, 'GET', path)).toEqual([]);
   });
 
   it('returns 20 at most by default', async () => {

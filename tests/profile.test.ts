@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../functions/profile/app.ts';
 import { db } from './helpers/db.ts';
 import { call, type CallOptions } from './helpers/http.ts';
+import { undocumentedRequestParts } from './helpers/openapi-conformance.ts';
 import { createUser, type TestUser } from './helpers/users.ts';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -80,6 +81,8 @@ describe('GET /profile', () => {
     );
   });
 });
+
+const PHONE_CHARACTERS = 'Use a phone number made of digits, spaces, +, - or parentheses.';
 
 describe('PATCH /profile', () => {
   it('saves every field and returns the whole profile, as GET then shows it', async () => {
@@ -296,6 +299,57 @@ describe('PATCH /profile', () => {
       expect(res.body.error.message).toMatch(/\w+/);
       if (field) expect(Object.keys(res.body.error.details.fieldErrors)).toEqual([field]);
       expect(await storedProfile(user.id)).toEqual(before);
+    },
+  );
+
+  it.each([
+    ['too short', '123456', 'Use a phone number of 7 to 32 characters.'],
+    ['too long', '1'.repeat(33), 'Use a phone number of 7 to 32 characters.'],
+    ['with letters', '050-CALL-NOW', PHONE_CHARACTERS],
+    ['with a slash', '050/1234567', PHONE_CHARACTERS],
+    ['with a + inside', '050+1234567', PHONE_CHARACTERS],
+  ])(
+    'refuses a phone number %s in a sentence, as its document does, and writes nothing',
+    async (_name, phone, message) => {
+      const user = await createUser();
+      await call(app, 'PATCH', '/profile', { token: user.token, json: FULL });
+      const before = await storedProfile(user.id);
+      const res = await call(app, 'PATCH', '/profile', {
+        token: user.token,
+        json: { city: 'Haifa', phone },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({
+        code: 'validation_error',
+        message: `Please check phone: ${message}`,
+        details: { fieldErrors: { phone: [message] } },
+      });
+      expect(await storedProfile(user.id)).toEqual(before);
+      expect(await undocumentedRequestParts(app, 'PATCH', '/profile', { phone })).not.toEqual([]);
+    },
+  );
+
+  it.each(['1234567', '+972-50-1234567', '050 123 4567', '(03) 555-0100', '+1 (555) 123.4567'])(
+    'saves the phone number %j, which its document accepts',
+    async (phone) => {
+      const user = await createUser();
+      const res = await call(app, 'PATCH', '/profile', { token: user.token, json: { phone } });
+      expect(res.status).toBe(200);
+      expect((await storedProfile(user.id)).phone).toBe(phone);
+      expect(await undocumentedRequestParts(app, 'PATCH', '/profile', { phone })).toEqual([]);
+    },
+  );
+
+  it.each(['first_name', 'last_name', 'phone', 'city', 'date_of_birth', 'sex'])(
+    'takes "" as %s, as its document says (the patient app sends "" for a blank field)',
+    async (field) => {
+      const user = await createUser();
+      await call(app, 'PATCH', '/profile', { token: user.token, json: FULL });
+      const json = { [field]: '' };
+      const res = await call(app, 'PATCH', '/profile', { token: user.token, json });
+      expect(res.status).toBe(200);
+      expect(res.body[field]).toBeNull();
+      expect(await undocumentedRequestParts(app, 'PATCH', '/profile', json)).toEqual([]);
     },
   );
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../functions/relatives/app.ts';
 import { db, snapshot } from './helpers/db.ts';
 import { call, type CallOptions } from './helpers/http.ts';
+import { undocumentedRequestParts } from './helpers/openapi-conformance.ts';
 import { createUser, type TestUser } from './helpers/users.ts';
 
 const SARAH = {
@@ -104,6 +105,25 @@ describe('POST /relatives', () => {
       expect(stored.kupat_holim).toBe(sent.trim().toLowerCase());
     },
   );
+
+  it('is documented as taking kupat holim in any case, and "" or null for none', async () => {
+    const documented = (kupat_holim: unknown) =>
+      undocumentedRequestParts(app, 'POST', '/relatives', { ...SARAH, kupat_holim });
+    for (const accepted of ['clalit', 'MACCABI', 'Meuhedet', 'LeUmIt', ' Other ', '', '  ', null]) {
+      expect(await documented(accepted), JSON.stringify(accepted)).toEqual([]);
+    }
+    for (const refused of ['kupat', 'clalit maccabi', 'CLALITT']) {
+      expect(await documented(refused), refused).not.toEqual([]);
+      const res = await add(await createUser(), { ...SARAH, kupat_holim: refused });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.fieldErrors).toHaveProperty('kupat_holim');
+    }
+  });
+
+  it('is documented as taking "" in every optional field', async () => {
+    const blank = { ...SARAH, date_of_birth: '', kupat_holim: '', insurance_provider: '' };
+    expect(await undocumentedRequestParts(app, 'POST', '/relatives', blank)).toEqual([]);
+  });
 
   it('reads "" in the optional fields as null (blank form fields of the patient app)', async () => {
     const user = await createUser();
@@ -386,6 +406,35 @@ describe('DELETE /relatives/:id', () => {
     expect((await list(user)).body).toEqual([kept]);
   });
 
+  it('refuses while the relative has an appointment ahead, and keeps their past ones', async () => {
+    const user = await createUser();
+    const { id } = (await add(user, SARAH)).body;
+    const { id: practitionerId } = await createUser({ role: 'practitioner' });
+    const at = (date: string, status: string) =>
+      db`insert into public.appointments (patient_id, practitioner_id, relative_id,
+           appointment_date, start_time, end_time, status)
+         values (${user.id}, ${practitionerId}, ${id}, ${date}, '10:00', '10:30', ${status})
+         returning id`;
+    const [past] = await at('2026-01-10', 'completed');
+    const [ahead] = await at('2099-01-10', 'confirmed');
+    const refused = await remove(user, id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toEqual({
+      code: 'conflict',
+      message: 'This relative has upcoming appointments. Please cancel them first.',
+      details: {},
+    });
+    expect((await list(user)).body.map((r: { id: string }) => r.id)).toEqual([id]);
+    await db`update public.appointments set status = 'cancelled_by_patient' where id = ${ahead.id}`;
+    expect((await remove(user, id)).status).toBe(204);
+    const kept = await db`select patient_id, relative_id from public.appointments
+      where id in ${db([past.id, ahead.id])}`;
+    expect(kept).toEqual([
+      { patient_id: user.id, relative_id: null },
+      { patient_id: user.id, relative_id: null },
+    ]);
+  });
+
   it('answers 404 the second time', async () => {
     const user = await createUser();
     const { id } = (await add(user, SARAH)).body;
@@ -410,21 +459,6 @@ describe('DELETE /relatives/:id', () => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(await snapshot(['public.relatives'])).toEqual(before);
-  });
-
-  it('deletes a relative who has appointments, which stay booked for the account holder', async () => {
-    const user = await createUser();
-    const doctor = await createUser({ role: 'practitioner' });
-    await db`insert into public.practitioners (id) values (${doctor.id}) on conflict (id) do nothing`;
-    const { id } = (await add(user, SARAH)).body;
-    const [appointment] = await db`
-      insert into public.appointments (patient_id, practitioner_id, relative_id, appointment_date, start_time, end_time)
-      values (${user.id}, ${doctor.id}, ${id}, current_date + 7, '09:00', '09:30')
-      returning id`;
-    expect((await remove(user, id)).status).toBe(204);
-    const [kept] =
-      await db`select patient_id, relative_id from public.appointments where id = ${appointment.id}`;
-    expect(kept).toEqual({ patient_id: user.id, relative_id: null });
   });
 
   it('has no DELETE on the collection itself', async () => {

@@ -6,9 +6,9 @@ import {
   timeOfDay,
   trueOrFalse,
   uuid,
+  wholeNumberParam,
 } from '../../shared/schemas/common.ts';
 import { patientAppointmentSchema } from '../../shared/schemas/appointment.ts';
-import { wholeNumberParam } from '../../shared/schemas/query.ts';
 
 /** Contract 7: one of the free slots the practitioner offers, exactly as listed. */
 export const bookingSchema = z.object({

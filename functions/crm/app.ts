@@ -1,4 +1,6 @@
 import { createApp } from '../../shared/http/create-app.ts';
+import { appointments } from './appointments/router.ts';
+import { dashboard } from './dashboard/router.ts';
 import { instructions } from './instructions/router.ts';
 import { overrides } from './overrides/router.ts';
 import { profile } from './profile/router.ts';
@@ -13,4 +15,6 @@ export const app = createApp('crm', { auth: 'user' })
   .route('/reasons', reasons)
   .route('/instructions', instructions)
   .route('/reviews', reviews)
-  .route('/profile', profile);
+  .route('/profile', profile)
+  .route('/appointments', appointments)
+  .route('/dashboard', dashboard);

@@ -15,11 +15,21 @@ export interface CrmTable {
   missing: string;
 }
 
+/** The second half of an audit action: a plain write, or a step of an appointment. */
+export type AuditVerb =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'confirm'
+  | 'cancel'
+  | 'complete'
+  | 'no_show';
+
 export interface Written<T> {
   /** What the route answers. */
   result: T;
   /** The write to audit; absent when nothing was written. */
-  audit?: { verb: 'create' | 'update' | 'delete'; entityId: string; fields?: string[] };
+  audit?: { verb: AuditVerb; entityId: string; fields?: string[] };
 }
 
 /**

@@ -1,6 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { isoDate, orNull, uuid } from '../../shared/schemas/common.ts';
-import { optionalParam, wholeNumberParam } from '../../shared/schemas/query.ts';
+import {
+  isoDate,
+  optionalParam,
+  orNull,
+  uuid,
+  wholeNumberParam,
+} from '../../shared/schemas/common.ts';
 import {
   practitionerSummarySchema,
   publicReviewSchema,

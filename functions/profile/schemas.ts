@@ -1,5 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { optionalBirthDate, optionalPhone, optionalText } from '../../shared/schemas/common.ts';
+import {
+  clearable,
+  optionalBirthDate,
+  optionalPhone,
+  optionalText,
+} from '../../shared/schemas/common.ts';
 import { SEXES } from '../../shared/schemas/profile.ts';
 import { detectImageFormat } from './image-format.ts';
 
@@ -21,10 +26,7 @@ const profileChangesSchema = z.object({
   phone: optionalPhone,
   city: optionalText(100),
   date_of_birth: optionalBirthDate,
-  sex: z.preprocess(
-    (v) => (v === '' ? null : v),
-    z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` }).nullable(),
-  ).optional().openapi({ enum: [...SEXES, '', null], description: '"" or null clears it' }),
+  sex: clearable(z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` })),
 });
 
 export const profilePatchSchema = profileChangesSchema.extend({

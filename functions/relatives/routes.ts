@@ -37,10 +37,11 @@ export const deleteRelative = createRoute({
   method: 'delete',
   path: '/{id}',
   summary: 'Remove one of my relatives',
+  description: 'Refused (409) while the relative has appointments ahead: cancel them first.',
   security: bearer,
   request: { params: idParam },
   responses: {
     ...noContent,
-    ...errorResponses(400, 401, 404, 429),
+    ...errorResponses(400, 401, 404, 409, 429),
   },
 });

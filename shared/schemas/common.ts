@@ -12,15 +12,60 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-/** `""` from a blank form field means "no value" (client-compat). */
-const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
-
 /**
  * A schema that extends or names a component, or null. A union, not `.nullable()`: the generator
  * would write the null into the component itself (documenting it as nullable wherever it is
  * used), or beside the `$ref` of an extended one, where it allows nothing.
  */
 export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
+/**
+ * A blank form field (client-compat): `""`, or also a string of spaces where the value would be
+ * trimmed anyway (text, dates).
+ */
+const EMPTY = /^$/;
+const BLANK = /^\s*$/;
+
+/**
+ * An optional field that reads a blank string as `value` (null or undefined) and lets `check`
+ * decide the rest. The union in front is for the document only: it shows the blank string beside
+ * `documented`, while its first branch lets every value through to `check`, whose messages are
+ * the ones a client gets. (A union that checked would answer a value of the wrong type with its
+ * own "Invalid input".)
+ */
+function takingBlank<C extends z.ZodType>(
+  documented: z.ZodType,
+  blank: RegExp,
+  value: null | undefined,
+  check: C,
+) {
+  const blankInDocument = z.unknown().openapi(
+    blank === EMPTY ? { type: 'string', enum: [''] } : { type: 'string', pattern: blank.source },
+  );
+  const read = (v: unknown) => (typeof v === 'string' && blank.test(v) ? value : v);
+  return z.union([blankInDocument, documented]).optional().pipe(z.preprocess(read, check));
+}
+
+/** An optional body field that null and `""` clear (with `BLANK`, a string of spaces too). */
+export const clearable = <T extends z.ZodType>(schema: T, blank = EMPTY) =>
+  takingBlank(orNull(schema), blank, null, schema.nullable().optional());
+
+/** An optional query parameter: `""` means it was not given. */
+export const optionalParam = <T extends z.ZodType>(schema: T) =>
+  takingBlank(schema, EMPTY, undefined, schema.optional());
+
+/** A whole number in the query string; `fallback` when it is left out. */
+export const wholeNumberParam = (name: string, min: number, max: number, fallback: number) =>
+  optionalParam(
+    z.string()
+      .regex(/^\d{1,6}$/, { message: `Use a whole number for ${name}.` })
+      .transform(Number)
+      .refine((v) => v >= min && v <= max, { message: `Use a ${name} between ${min} and ${max}.` })
+      // The generator sees only the string before the transform; clients send an integer.
+      .openapi({ type: 'integer', minimum: min, maximum: max }),
+  )
+    .transform((v) => v ?? fallback)
+    .openapi({ default: fallback });
 
 /** A real calendar date, `YYYY-MM-DD`. */
 const DATE_MESSAGE = 'Use a real date in the format YYYY-MM-DD.';
@@ -60,20 +105,15 @@ export const storedTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/)
 export const storedEndTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d:[0-5]\d|24:00:00)$/)
   .openapi({ example: '12:00:00' });
 
-/** An optional text field: `""` and null both clear it. */
-export const optionalText = (max: number) =>
-  z.preprocess(
-    blankToNull,
-    z.string().trim().max(max, { message: `Use at most ${max} characters.` }).nullable(),
-  )
-    .optional()
-    .openapi({ type: ['string', 'null'], maxLength: max });
+/** Text where text belongs: a number or a list sent instead is told so in words. */
+const text = () => z.string({ message: 'Use text for this field.' });
 
-/** An optional date field: `""` and null both clear it. */
-export const optionalDate = z.preprocess(blankToNull, orNull(isoDate)).optional()
-  // `""` needs a branch of its own, where the format does not apply: the metadata replaces the
-  // union's branches, which `.nullable()` would not have made.
-  .openapi({ anyOf: [{ type: 'string', format: 'date' }, { const: '' }, { type: 'null' }] });
+/** An optional text field, trimmed: null, `""` and spaces clear it. */
+export const optionalText = (max: number) =>
+  clearable(text().trim().max(max, { message: `Use at most ${max} characters.` }), BLANK);
+
+/** An optional date field: null, `""` and spaces clear it. */
+export const optionalDate = clearable(isoDate, BLANK);
 
 const OLDEST_BIRTH_DATE = '1900-01-01';
 
@@ -93,25 +133,46 @@ export const optionalBirthDate = optionalDate.pipe(
 
 export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
 
-/** Kupat holim in any case, stored lowercase (client-compat); `""` means none. */
-export const optionalKupatHolim = z
-  .preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || null : v),
-    z.enum(KUPOT_HOLIM, { message: `Use one of: ${KUPOT_HOLIM.join(', ')}.` }).nullable(),
-  )
-  .optional()
-  .openapi({
-    type: ['string', 'null'],
-    enum: [...KUPOT_HOLIM],
-    description: 'Any case; stored lowercase',
-  });
+/** `word` in any case, as a pattern can say it: JSON Schema patterns take no `i` flag. */
+const anyCase = (word: string) => [...word].map((c) => `[${c}${c.toUpperCase()}]`).join('');
 
-const PHONE = /^\+?[0-9][0-9 ().-]*$/;
+/** Kupat holim in any case, stored lowercase (client-compat); null, `""` or spaces mean none. */
+export const optionalKupatHolim = clearable(
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(KUPOT_HOLIM, { message: `Use one of: ${KUPOT_HOLIM.join(', ')}.` }),
+  ).openapi({
+    // The type replaces the lowercase enum the generator would write.
+    type: 'string',
+    pattern: `^\\s*(?:${KUPOT_HOLIM.map(anyCase).join('|')})\\s*$`,
+    description: `One of ${KUPOT_HOLIM.join(', ')}, in any case; stored lowercase`,
+    example: 'clalit',
+  }),
+  BLANK,
+);
 
-/** An optional phone number (`""` clears it). */
-export const optionalPhone = optionalText(32).refine((v) => v == null || PHONE.test(v), {
-  message: 'Use a phone number made of digits, spaces, +, - or parentheses.',
-});
+/** A phone number: digits, spaces, dots, dashes and parentheses, maybe after a `+`. */
+const PHONE = /^\+?\(?[0-9][0-9 ().-]*$/;
+
+const PHONE_LENGTH = 'Use a phone number of 7 to 32 characters.';
+
+/** An optional phone number, trimmed: null, `""` and spaces clear it. */
+export const optionalPhone = clearable(
+  text().trim()
+    .regex(PHONE, { message: 'Use a phone number made of digits, spaces, +, - or parentheses.' })
+    .min(7, { message: PHONE_LENGTH })
+    .max(32, { message: PHONE_LENGTH }),
+  BLANK,
+);
+
+/** An optional email address, trimmed: null, `""` and spaces clear it. */
+export const optionalEmail = clearable(
+  text().trim()
+    .max(254, { message: 'Use at most 254 characters.' })
+    .regex(z.regexes.email, { message: 'Use a valid email address.' })
+    .openapi({ format: 'email' }),
+  BLANK,
+);
 
 export const requiredText = (max: number) =>
   z.string({ message: 'This field is required.' }).trim().min(1, {

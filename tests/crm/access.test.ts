@@ -23,6 +23,13 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['PATCH', `/instructions/${crypto.randomUUID()}`, { title: 'x' }],
   ['GET', '/reviews'],
   ['PATCH', '/profile', { about: 'x' }],
+  ['GET', '/appointments'],
+  ['GET', `/appointments/${crypto.randomUUID()}`],
+  ['PATCH', `/appointments/${crypto.randomUUID()}/confirm`],
+  ['PATCH', `/appointments/${crypto.randomUUID()}/cancel`, { cancellation_reason: 'x' }],
+  ['PATCH', `/appointments/${crypto.randomUUID()}/complete`, { practitioner_notes: 'x' }],
+  ['PATCH', `/appointments/${crypto.randomUUID()}/no-show`],
+  ['GET', '/dashboard/stats?from=2030-01-01&to=2030-01-31'],
 ];
 
 describe('crm access', () => {
@@ -165,6 +172,13 @@ describe('crm access', () => {
       '/crm/instructions/{id}',
       '/crm/reviews',
       '/crm/profile',
+      '/crm/appointments',
+      '/crm/appointments/{id}',
+      '/crm/appointments/{id}/confirm',
+      '/crm/appointments/{id}/cancel',
+      '/crm/appointments/{id}/complete',
+      '/crm/appointments/{id}/no-show',
+      '/crm/dashboard/stats',
     ]));
   });
 });

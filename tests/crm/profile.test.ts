@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { db, snapshot } from '../helpers/db.ts';
-import { auditOf, crm, practitioner } from './helpers.ts';
+import { undocumentedRequestParts } from '../helpers/openapi-conformance.ts';
+import { app, auditOf, crm, practitioner } from './helpers.ts';
 
 const TABLES = ['public.practitioners', 'public.profiles', 'public.audit_log'];
 
@@ -142,6 +143,107 @@ describe('crm profile', () => {
       phone: contractBody.phone,
       profiles: { first_name: 'Dana', last_name: 'Levi' },
     });
+  });
+
+  const blankable: Array<[string, Record<string, string>]> = [
+    ...[
+      'first_name',
+      'last_name',
+      'specialty_id',
+      'about',
+      'education',
+      'phone',
+      'email',
+      'address_line',
+      'street_number',
+      'zip_code',
+      'city',
+      'price_min_agorot',
+      'price_max_agorot',
+      'sector',
+      'years_of_experience',
+    ].map((field): [string, Record<string, string>] => [field, { [field]: '' }]),
+    ['latitude and longitude', { latitude: '', longitude: '' }],
+  ];
+
+  it.each(blankable)('takes "" as %s, as its document says, and clears it', async (_name, json) => {
+    const doc = await practitioner();
+    const spec = await specialty();
+    await crm(doc, 'PATCH', '/profile', {
+      json: {
+        ...contractBody,
+        first_name: 'Dalia',
+        last_name: 'Katz',
+        specialty_id: spec.id,
+        street_number: '12B',
+        latitude: 32.08,
+        longitude: 34.78,
+        price_min_agorot: 100,
+        price_max_agorot: 200,
+        sector: 'Clalit',
+        years_of_experience: 3,
+      },
+    });
+    const res = await crm(doc, 'PATCH', '/profile', { json });
+    expect(res.status).toBe(200);
+    for (const field of Object.keys(json)) {
+      expect((await stored(doc.id))[field]).toBeNull();
+    }
+    expect(await undocumentedRequestParts(app, 'PATCH', '/crm/profile', json)).toEqual([]);
+  });
+
+  const EMAIL = 'Use a valid email address.';
+  const PHONE = 'Use a phone number made of digits, spaces, +, - or parentheses.';
+  const badContacts: Array<[string, Record<string, string>, string, string]> = [
+    ['an email without @', { email: 'dr.clinic.example' }, 'email', EMAIL],
+    ['an email without a domain', { email: 'dr@clinic' }, 'email', EMAIL],
+    ['an email with a space', { email: 'dr levi@clinic.example' }, 'email', EMAIL],
+    ['an email with two @', { email: 'dr@@clinic.example' }, 'email', EMAIL],
+    [
+      'an email of 255 characters',
+      { email: `${'a'.repeat(240)}@clinic.example` },
+      'email',
+      'Use at most 254 characters.',
+    ],
+    ['a phone with letters', { phone: '03-555-CLINIC' }, 'phone', PHONE],
+    [
+      'a phone too short',
+      { phone: '555-01' },
+      'phone',
+      'Use a phone number of 7 to 32 characters.',
+    ],
+  ];
+
+  it.each(badContacts)(
+    'refuses %s in a sentence, as its document does, and writes nothing',
+    async (_name, json, field, message) => {
+      const doc = await practitioner();
+      await crm(doc, 'PATCH', '/profile', { json: contractBody });
+      const before = await snapshot(TABLES);
+      const storedBefore = await stored(doc.id);
+      const res = await crm(doc, 'PATCH', '/profile', { json: { ...json, city: 'Haifa' } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({
+        code: 'validation_error',
+        message: `Please check ${field}: ${message}`,
+        details: { fieldErrors: { [field]: [message] } },
+      });
+      expect(await snapshot(TABLES)).toEqual(before);
+      expect(await stored(doc.id)).toEqual(storedBefore);
+      expect(await undocumentedRequestParts(app, 'PATCH', '/crm/profile', json)).not.toEqual([]);
+    },
+  );
+
+  it.each([
+    { email: 'dr.levi+crm@clinic-tlv.example.co.il' },
+    { email: `${'a'.repeat(239)}@clinic.example` },
+    { phone: '+972 (3) 555-0100' },
+  ])('saves %j, which its document accepts', async (json) => {
+    const doc = await practitioner();
+    const res = await crm(doc, 'PATCH', '/profile', { json });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject(json);
+    expect(await undocumentedRequestParts(app, 'PATCH', '/crm/profile', json)).toEqual([]);
   });
 
   it('an empty change answers the profile and writes nothing', async () => {

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import {
+  clearable,
+  optionalEmail,
   optionalPhone,
   optionalText,
   orNull,
@@ -12,10 +14,6 @@ import {
   SECTORS,
   specialtyNamesSchema,
 } from '../../../shared/schemas/practitioner.ts';
-
-/** `""` and null both clear a non-text field too (client-compat: blank form fields). */
-const clearable = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? null : v), schema.nullable()).optional();
 
 const coordinate = (limit: number) => {
   const message = `Use a number from -${limit} to ${limit}.`;
@@ -54,9 +52,7 @@ const practiceChanges = z.object({
     }),
   education: optionalText(2000),
   phone: optionalPhone,
-  email: optionalText(254).refine((v) => v == null || z.email().safeParse(v).success, {
-    message: 'Use a valid email address.',
-  }),
+  email: optionalEmail,
   is_accepting_new_patients: trueOrFalse.optional(),
   address_line: optionalText(200),
   street_number: optionalText(20),
