@@ -218,11 +218,12 @@ async function insertOverrides(tx: Tx): Promise<number> {
  * rendered from its template, three events and its conversation, and the load took over ten
  * minutes instead of about one (the regular patients' and the busy practices' appointments, which
  * the appointments group reads, keep them on). What the triggers would have done that matters is
- * done here in the same statement: the instants and the status times that the BEFORE triggers
- * set, the conversation of each pair of patient and practitioner (about the pair's latest
- * appointment), and the practitioners' first free slots marked stale. Their notifications and
- * events are not written: nothing measured reads them, and the relay would have consumed the
- * events long ago. The exclusion constraints are no triggers: they hold either way.
+ * done here in the same statement: the instants (by the clock trigger's own functions) and the
+ * status times that the BEFORE triggers set, the conversation of each pair of patient and
+ * practitioner (about the pair's latest appointment), and the practitioners' first free slots
+ * marked stale. Their notifications and events are not written: nothing measured reads them, and
+ * the relay would have consumed the events long ago. The exclusion constraints are no triggers:
+ * they hold either way.
  */
 async function insertAppointments(tx: Tx): Promise<number> {
   const [{ replica }] = await tx<{ replica: boolean }[]>`
@@ -249,8 +250,8 @@ async function insertAppointments(tx: Tx): Promise<number> {
          status, visited_before, confirmed_at, completed_at)
       select f.patients[1 + (b.n / 8 + 37 * k) % cardinality(f.patients)],
              b.id, s.day, s.starts, s.starts + ${slot},
-             (s.day + s.starts) at time zone pr.time_zone,
-             (s.day + s.starts + ${slot}) at time zone pr.time_zone,
+             i.starts_at,
+             private.wall_clock_end(i.starts_at, s.day, s.starts, s.starts + ${slot}, pr.time_zone),
              st.status, k % 3 = 0,
              case when st.status in ('confirmed', 'completed') then now() end,
              case when st.status = 'completed' then now() end
@@ -263,6 +264,9 @@ async function insertAppointments(tx: Tx): Promise<number> {
                case when k % 2 = 0 then time '08:00' + (b.n % 8) * ${slot}
                     else time '13:00' + ((b.n + k) % 8) * ${slot} end as starts
       ) s
+      cross join lateral (
+        select private.wall_clock_instant(s.day, s.starts, pr.time_zone) as starts_at
+      ) i
       cross join lateral (
         select (case when s.day < f.today then 'completed' when k % 5 = 0 then 'pending'
                      else 'confirmed' end)::public.appointment_status as status
