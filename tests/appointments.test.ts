@@ -444,7 +444,8 @@ describe('POST /appointments', () => {
         book(noa, slot(first, IN_A_WEEK, '09:00')),
         book(noa, slot(second, IN_A_WEEK, '09:00')),
       ]);
-      expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+      const outcome = JSON.stringify(answers.map((a) => a.body?.error ?? a.status));
+      expect(answers.map((a) => a.status).sort(), outcome).toEqual([201, 409]);
       const refused = answers.find((a) => a.status === 409)!;
       expect(refused.body.error.message).toBe(
         'There is already an appointment for this person at this time.',

@@ -5,10 +5,25 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CITIES } from '../dev/bench/cities.ts';
 import { categoryOf, type CpuProfile, summariseProfile } from '../dev/bench/cpu-profile.ts';
 import {
+  APPOINTMENTS_AHEAD_PER_PATIENT,
+  APPOINTMENTS_PER_PATIENT,
   APPOINTMENTS_PER_PRACTITIONER,
+  BOOKER_EMAILS,
+  BUSY_MONTH_APPOINTMENTS,
+  BUSY_MONTH_DAYS,
+  CLIENT_EMAILS,
   ensureBenchData,
+  PAST_APPOINTMENTS_PER_PATIENT,
+  PATIENT_EMAILS,
   PRACTITIONER_EMAILS,
+  REGULAR_EMAILS,
 } from '../dev/bench/data.ts';
+import {
+  appointmentFixtures,
+  BOOKINGS_PER_SECOND,
+  bookingsNeeded,
+  freeSlotPool,
+} from '../dev/bench/fixtures.ts';
 import { app as benchApp } from '../dev/bench/floor/app.ts';
 import { countPerRequest, wireCounterAt } from '../dev/bench/load.ts';
 import { BenchUsageError, parseBenchOptions } from '../dev/bench/options.ts';
@@ -28,13 +43,19 @@ import {
   TRANSACTION_LIMIT,
 } from '../dev/bench/results.ts';
 import {
+  type AppointmentFixtures,
+  appointmentScenarios,
+  BOOKING_SCENARIO,
+  bookingScenario,
   directoryScenarios,
   floorScenario,
+  type FreeSlot,
   GROUPS,
   referenceScenario,
   userScenarios,
 } from '../dev/bench/scenarios.ts';
 import { israelDate } from '../dev/lib/israel-date.ts';
+import { createSigningKeys } from '../dev/lib/keys.ts';
 import type { Tx } from '../shared/db/client.ts';
 import { db } from './helpers/db.ts';
 import { call } from './helpers/http.ts';
@@ -45,6 +66,7 @@ const run = (requests: number, extra: Partial<LoadRun> = {}): LoadRun => ({
   durationSeconds: 10,
   latencyP50Ms: 5,
   latencyP99Ms: 12,
+  non2xx: 0,
   failures: 0,
   ...extra,
 });
@@ -89,6 +111,38 @@ describe('bench results', () => {
     expect(results[1].rates).toEqual([1200, 1300, 1400]);
   });
 
+  it('judges a target against the floor when it says so, and shows both ratios', () => {
+    const results = compareToLimit([
+      measured(TRANSACTION_LIMIT, [run(20_000)], { group: 'reference' }),
+      measured(FLOOR_NAME, [run(10_000), run(12_000)], { target: 0.6, group: 'bench' }),
+      measured('upcoming', [run(6_000)], { target: 0.5, against: 'floor', group: 'appointments' }),
+      measured('booking', [run(3_000)], { target: 0.3, against: 'floor', group: 'appointments' }),
+      measured('slow', [run(2_000)], { target: 0.3, against: 'floor', group: 'appointments' }),
+    ]);
+    expect(results.map((r) => [r.name, r.ratioToLimit, r.ratioToFloor, r.met])).toEqual([
+      [TRANSACTION_LIMIT, 1, 2000 / 1100, null],
+      [FLOOR_NAME, 0.55, 1, false],
+      ['upcoming', 0.3, 600 / 1100, true],
+      ['booking', 0.15, 300 / 1100, false],
+      ['slow', 0.1, 200 / 1100, false],
+    ]);
+    const table = formatTable(results).split('\n');
+    expect(table[0]).toMatch(/\s+x \(c\)\s+x floor\s+target\s+met$/);
+    expect(table[3]).toMatch(/^floor: .*\s+0\.55\s+1\.00\s+>= 0\.60 x \(c\)\s+NO$/);
+    expect(table[4]).toMatch(
+      /^upcoming\s+appointments\s.*\s+0\.30\s+0\.55\s+>= 0\.50 x floor\s+yes$/,
+    );
+  });
+
+  it('refuses a target against the floor without the floor', () => {
+    expect(() =>
+      compareToLimit([
+        measured(TRANSACTION_LIMIT, [run(1000)]),
+        measured('upcoming', [run(500)], { target: 0.5, against: 'floor' }),
+      ])
+    ).toThrow(/floor/);
+  });
+
   it('never lets a route with failed requests meet its target, in any run', () => {
     const [, route] = compareToLimit([
       measured(TRANSACTION_LIMIT, [run(1000)]),
@@ -116,13 +170,13 @@ describe('bench results', () => {
     const lines = formatTable(results).split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(
-      /^route\s+group\s+req\/s\s+spread\s+p50 ms\s+p99 ms\s+SQL\/req\s+RT\/req\s+x \(c\)\s+target\s+met$/,
+      /^route\s+group\s+req\/s\s+spread\s+p50 ms\s+p99 ms\s+SQL\/req\s+RT\/req\s+x \(c\)\s+x floor\s+target\s+met$/,
     );
     expect(lines[2]).toMatch(
       /^\(c\) RLS transaction.*\s+reference\s+2000\s+0\.0 %\s+5\.0\s+12\.0\s+4\.0\s+3\.0\s+1\.00$/,
     );
     expect(lines[3]).toMatch(
-      /^GET \/x\s+profile\s+1500\s+5\.0\s+12\.0\s+6\.0\s+4\.0\s+0\.75\s+>= 0\.50\s+yes$/,
+      /^GET \/x\s+profile\s+1500\s+5\.0\s+12\.0\s+6\.0\s+4\.0\s+0\.75\s+>= 0\.50 x \(c\)\s+yes$/,
     );
     expect(formatRuns(results)).toEqual([
       `${TRANSACTION_LIMIT}: 2000, 2000 req/s, spread 0.0 % of the median`,
@@ -168,6 +222,7 @@ describe('bench options', () => {
     expect(parseBenchOptions(['--cpu-profile', 'GET /profile'], {}).cpuProfile).toBe(
       'GET /profile',
     );
+    expect(parseBenchOptions(['--group', 'appointments'], {}).group).toBe('appointments');
   });
 
   it.each([
@@ -204,6 +259,92 @@ describe('bench scenarios', () => {
     });
     expect(floorScenario(users).target).toBe(0.6);
     expect(referenceScenario('transaction').name).toBe(TRANSACTION_LIMIT);
+  });
+
+  const slot = (patientId: string, n: number): FreeSlot => ({
+    patientId,
+    practitionerId: randomUUID(),
+    date: israelDate(1 + n),
+    start: '09:30',
+    end: '10:00',
+  });
+
+  it('has the appointments group, its targets against the floor', () => {
+    const user = () => ({ id: randomUUID(), token: randomUUID() });
+    const bookers = [user(), user()];
+    const fixtures: AppointmentFixtures = {
+      patients: [user(), user()],
+      busy: [user()],
+      month: { from: '2026-11-17', to: '2026-12-16' },
+      bookers: new Map(bookers.map((b) => [b.id, b.token])),
+      slots: [slot(bookers[0].id, 0)],
+    };
+    const routes = appointmentScenarios(fixtures);
+    expect(Object.fromEntries(routes.map((s) => [s.name, [s.group, s.target, s.against]])))
+      .toEqual({
+        'GET /appointments/upcoming': ['appointments', 0.5, 'floor'],
+        'GET /appointments/past': ['appointments', 0.5, 'floor'],
+        'GET /crm/appointments?from&to (busy month)': ['appointments', 0.3, 'floor'],
+        [BOOKING_SCENARIO]: ['appointments', 0.3, 'floor'],
+        'GET /crm/dashboard/stats?from&to (busy month)': ['appointments', 0.5, 'floor'],
+      });
+    expect(routes.every((s) => (GROUPS as readonly string[]).includes(s.group))).toBe(true);
+    const byName = new Map(routes.map((s) => [s.name, s]));
+    const patientTokens = fixtures.patients.map((p) => `Bearer ${p.token}`);
+    for (const name of ['GET /appointments/upcoming', 'GET /appointments/past']) {
+      const request = byName.get(name)!.next();
+      expect(request.path).toBe(`/functions/v1${name.slice(4)}`);
+      expect(patientTokens).toContain(request.headers.authorization);
+    }
+    const month = byName.get('GET /crm/appointments?from&to (busy month)')!.next();
+    expect(month).toEqual({
+      path: '/functions/v1/crm/appointments?from=2026-11-17&to=2026-12-16&limit=500',
+      headers: { authorization: `Bearer ${fixtures.busy[0].token}` },
+    });
+    expect(byName.get('GET /crm/dashboard/stats?from&to (busy month)')!.next().path).toBe(
+      '/functions/v1/crm/dashboard/stats?from=2026-11-17&to=2026-12-16',
+    );
+  });
+
+  it('books each free slot of the pool once, as its booker, and says when the pool runs out', () => {
+    const bookers = new Map<string, string>([[randomUUID(), 'a'], [randomUUID(), 'b']]);
+    const ids = [...bookers.keys()];
+    const slots = Array.from({ length: 50 }, (_, n) => slot(ids[n % 2], n));
+    const warnings: string[] = [];
+    const scenario = bookingScenario(slots, bookers, (line) => warnings.push(line));
+    expect(scenario.method).toBe('POST');
+    const sent = slots.map(() => scenario.next());
+    expect(warnings).toEqual([]);
+    const bodies = sent.map((r) => JSON.parse(r.body!));
+    const booked = bodies.map((b) => `${b.practitioner_id} ${b.appointment_date} ${b.start_time}`);
+    expect(new Set(booked).size).toBe(slots.length);
+    sent.forEach((request, n) => {
+      expect(request.path).toBe('/functions/v1/appointments');
+      expect(request.headers).toEqual({
+        authorization: `Bearer ${bookers.get(slots[n].patientId)}`,
+        'content-type': 'application/json',
+      });
+      expect(bodies[n]).toEqual({
+        practitioner_id: slots[n].practitionerId,
+        relative_id: null,
+        reason_id: null,
+        appointment_date: slots[n].date,
+        start_time: '09:30',
+        end_time: '10:00',
+        visited_before: false,
+      });
+    });
+    // Past the end the last slot goes again (a 409, counted as failed), with one warning.
+    expect(JSON.parse(scenario.next().body!)).toEqual(bodies.at(-1));
+    scenario.next();
+    expect(warnings).toHaveLength(1);
+    expect(() => bookingScenario([], bookers).next()).toThrow(/no free slot/);
+  });
+
+  it('prepares enough free slots for every request a run may send', () => {
+    const options = { sample: 20, warmup: 2, duration: 10 };
+    expect(bookingsNeeded(options)).toBe(20 + 12 * BOOKINGS_PER_SECOND);
+    expect(bookingsNeeded(options, 2)).toBe(20 + 24 * BOOKINGS_PER_SECOND);
   });
 
   it('dates requests on the Israeli calendar', () => {
@@ -430,61 +571,76 @@ async function inRolledBackTransaction(work: (tx: Tx) => Promise<void>): Promise
 }
 
 describe('bench data generator', () => {
-  it('creates complete practitioners with non-overlapping appointments, once', async () => {
-    const count = 12;
-    await inRolledBackTransaction(async (tx) => {
-      const first = await ensureBenchData(tx, { practitioners: count });
-      expect(first.practitioners).toBe(count);
-      expect(first.added).toMatchObject({
-        practitioners: count,
-        practitioner_details: count,
-        weekly_schedule: count * 11,
-        overrides: count * 3,
-        appointments: count * APPOINTMENTS_PER_PRACTITIONER,
-      });
+  it(
+    'creates practitioners and patients without overlapping appointments, and free slots, once',
+    async () => {
+      const count = 12;
+      // More regular patients than one time can hold (80), so some share a time; three busy practices.
+      const regularPatients = 100;
+      const busyPractitioners = 3;
+      const options = { practitioners: count, regularPatients, busyPractitioners };
+      await inRolledBackTransaction(async (tx) => {
+        const first = await ensureBenchData(tx, options);
+        expect(first.practitioners).toBe(count);
+        expect(first.added).toMatchObject({
+          practitioners: count,
+          practitioner_details: count,
+          weekly_schedule: count * 11,
+          overrides: count * 3,
+          appointments: count * APPOINTMENTS_PER_PRACTITIONER,
+          regular_appointments: regularPatients * APPOINTMENTS_PER_PATIENT,
+        });
+        expect(first.added.busy_appointments).toBeGreaterThan(0);
 
-      const practitioners = await tx<
-        {
-          id: string;
-          city: string;
-          latitude: number;
-          longitude: number;
-          specialty_id: string | null;
-          role: string;
-          is_active: boolean;
-        }[]
-      >`
+        const practitioners = await tx<
+          {
+            id: string;
+            city: string;
+            latitude: number;
+            longitude: number;
+            specialty_id: string | null;
+            role: string;
+            is_active: boolean;
+          }[]
+        >`
         select pr.id, pr.city, pr.latitude, pr.longitude, pr.specialty_id, p.role, pr.is_active
         from public.profiles p join public.practitioners pr on pr.id = p.id
         where p.email like ${PRACTITIONER_EMAILS}`;
-      expect(practitioners).toHaveLength(count);
-      for (const p of practitioners) {
-        expect(p).toMatchObject({ role: 'practitioner', is_active: true });
-        const city = CITIES.find((c) => c.name === p.city)!;
-        expect(Math.abs(p.latitude - city.lat)).toBeLessThan(0.05);
-        expect(Math.abs(p.longitude - city.lng)).toBeLessThan(0.05);
-      }
-      expect(new Set(practitioners.map((p) => p.specialty_id)).size).toBe(count);
-      expect(new Set(practitioners.map((p) => p.city)).size).toBe(count);
+        expect(practitioners).toHaveLength(count);
+        for (const p of practitioners) {
+          expect(p).toMatchObject({ role: 'practitioner', is_active: true });
+          const city = CITIES.find((c) => c.name === p.city)!;
+          expect(Math.abs(p.latitude - city.lat)).toBeLessThan(0.05);
+          expect(Math.abs(p.longitude - city.lng)).toBeLessThan(0.05);
+        }
+        expect(new Set(practitioners.map((p) => p.specialty_id)).size).toBe(count);
+        expect(new Set(practitioners.map((p) => p.city)).size).toBe(count);
 
-      const ids = practitioners.map((p) => p.id);
-      const perPractitioner = await tx<{ n: number }[]>`
-        select count(*)::int as n from public.appointments where practitioner_id = any (${ids}::uuid[])
-        group by practitioner_id`;
-      expect(perPractitioner.map((r) => r.n)).toEqual(
-        Array(count).fill(APPOINTMENTS_PER_PRACTITIONER),
-      );
+        const ids = practitioners.map((p) => p.id);
+        const perPractitioner = await tx<{ n: number }[]>`
+        select count(*)::int as n from public.appointments a
+        join public.profiles p on p.id = a.patient_id and p.email like ${PATIENT_EMAILS}
+        where a.practitioner_id = any (${ids}::uuid[])
+        group by a.practitioner_id`;
+        expect(perPractitioner.map((r) => r.n)).toEqual(
+          Array(count).fill(APPOINTMENTS_PER_PRACTITIONER),
+        );
 
-      const [{ overlapping }] = await tx<{ overlapping: number }[]>`
+        // What the exclusion constraints hold, counted over every generated appointment: no live
+        // appointment overlaps another of its practitioner or of its person.
+        const [{ overlapping }] = await tx<{ overlapping: number }[]>`
+        with live as (
+          select a.* from public.appointments a
+          where a.practitioner_id = any (${ids}::uuid[]) and a.status in ('pending', 'confirmed')
+        )
         select count(*)::int as overlapping
-        from public.appointments a join public.appointments b
-          on a.practitioner_id = b.practitioner_id and a.id < b.id
-         and a.appointment_date = b.appointment_date
-         and a.start_time < b.end_time and b.start_time < a.end_time
-        where a.practitioner_id = any (${ids}::uuid[])`;
-      expect(overlapping).toBe(0);
+        from live a join live b
+          on a.id < b.id and (a.practitioner_id = b.practitioner_id
+                              or coalesce(a.relative_id, a.patient_id) = coalesce(b.relative_id, b.patient_id))
+         and a.starts_at < b.ends_at and b.starts_at < a.ends_at`;
+        expect(overlapping).toBe(0);
 
-      const [{ outside }] = await tx<{ outside: number }[]>`
+        const [{ outside }] = await tx<{ outside: number }[]>`
         select count(*)::int as outside from public.appointments a
         where a.practitioner_id = any (${ids}::uuid[])
           and not exists (
@@ -492,14 +648,116 @@ describe('bench data generator', () => {
             where w.practitioner_id = a.practitioner_id
               and w.day_of_week = extract(dow from a.appointment_date)
               and w.start_time <= a.start_time and a.end_time <= w.end_time)`;
-      expect(outside).toBe(0);
+        expect(outside).toBe(0);
 
-      const again = await ensureBenchData(tx, { practitioners: count });
-      expect(again.practitioners).toBe(count);
-      expect(Object.values(again.added).every((n) => n === 0)).toBe(true);
-    });
-    const [{ left }] = await db<{ left: number }[]>`
+        // Each regular patient: 20 appointments, with generated practitioners only; 7 ahead (the
+        // eighth is cancelled), the rest over (completed, cancelled, missed).
+        const regulars = await tx<{ total: number; ahead: number; generated: number }[]>`
+        select count(a.id)::int as total,
+               count(a.id) filter (where a.status in ('pending', 'confirmed') and a.ends_at > now())::int
+                 as ahead,
+               count(a.id) filter (where a.practitioner_id = any (${ids}::uuid[]))::int as generated
+        from public.profiles p left join public.appointments a on a.patient_id = p.id
+        where p.email like ${REGULAR_EMAILS}
+        group by p.id`;
+        expect(regulars).toHaveLength(regularPatients);
+        expect(new Set(regulars.map((r) => JSON.stringify(r)))).toEqual(
+          new Set([JSON.stringify({
+            total: APPOINTMENTS_PER_PATIENT,
+            ahead: APPOINTMENTS_AHEAD_PER_PATIENT - 1,
+            generated: APPOINTMENTS_PER_PATIENT,
+          })]),
+        );
+        const [{ ended }] = await tx<{ ended: number }[]>`
+        select count(*)::int as ended from public.appointments a
+        join public.profiles p on p.id = a.patient_id and p.email like ${REGULAR_EMAILS}
+        where a.ends_at < now()`;
+        expect(ended).toBe(regularPatients * PAST_APPOINTMENTS_PER_PATIENT);
+
+        // The busy practices: the fixtures find them and their month, BUSY_MONTH_APPOINTMENTS in it.
+        const keys = await createSigningKeys();
+        const fixtures = await appointmentFixtures(tx, keys, 'http://bench.invalid', 0, () => {});
+        expect(fixtures.patients).toHaveLength(regularPatients);
+        expect(fixtures.busy).toHaveLength(busyPractitioners);
+        expect(fixtures.slots).toEqual([]);
+        expect(Date.parse(fixtures.month.to) - Date.parse(fixtures.month.from)).toBe(
+          (BUSY_MONTH_DAYS - 1) * 86_400_000,
+        );
+        const busy = await tx<{ n: number }[]>`
+        select count(*)::int as n from public.appointments
+        where practitioner_id = any (${fixtures.busy.map((p) => p.id)}::uuid[])
+          and appointment_date between ${fixtures.month.from} and ${fixtures.month.to}
+        group by practitioner_id`;
+        expect(busy.map((r) => r.n)).toEqual(
+          Array(busyPractitioners).fill(BUSY_MONTH_APPOINTMENTS),
+        );
+        const [{ clientsElsewhere }] = await tx<{ clientsElsewhere: number }[]>`
+        select count(*)::int as "clientsElsewhere" from public.appointments a
+        join public.profiles p on p.id = a.patient_id and p.email like ${CLIENT_EMAILS}
+        where a.source <> 'dokal_crm'`;
+        expect(clientsElsewhere).toBe(0);
+
+        // Every pair has its conversation; the appointments the group reads were inserted with
+        // the triggers on, each telling its practitioner or patient (the bulk of the generated
+        // practitioners' own may be inserted without them).
+        const [{ withoutNotification, withoutConversation }] = await tx<
+          { withoutNotification: number; withoutConversation: number }[]
+        >`
+        select count(*) filter (
+                 where (pt.email like ${REGULAR_EMAILS} or pt.email like ${CLIENT_EMAILS})
+                   and not exists (
+                     select from public.notifications n
+                     where n.user_id in (a.patient_id, a.practitioner_id)
+                       and n.data ->> 'appointment_id' = a.id::text))::int as "withoutNotification",
+               count(*) filter (where not exists (
+                 select from public.conversations c
+                 where c.patient_id = a.patient_id and c.practitioner_id = a.practitioner_id))::int
+                 as "withoutConversation"
+        from public.appointments a join public.profiles pt on pt.id = a.patient_id
+        where a.practitioner_id = any (${ids}::uuid[])`;
+        expect({ withoutNotification, withoutConversation }).toEqual({
+          withoutNotification: 0,
+          withoutConversation: 0,
+        });
+
+        const again = await ensureBenchData(tx, options);
+        expect(again.practitioners).toBe(count);
+        expect(Object.values(again.added).every((n) => n === 0)).toBe(true);
+
+        // The free slot pool: bookable slots (not the busy practices'), none handed out twice, no
+        // booker at two places at once; booking them all as their bookers breaks no constraint.
+        const bookers = await tx<{ id: string }[]>`
+        select id from public.profiles where email like ${BOOKER_EMAILS}`;
+        const pool = await freeSlotPool(tx, bookers.map((b) => b.id), 600);
+        expect(pool).toHaveLength(600);
+        expect(new Set(pool.map((s) => `${s.practitionerId} ${s.date} ${s.start}`)).size).toBe(600);
+        expect(new Set(pool.map((s) => `${s.patientId} ${s.date} ${s.start}`)).size).toBe(600);
+        const busyIds = new Set(fixtures.busy.map((p) => p.id));
+        expect(pool.some((s) => busyIds.has(s.practitionerId))).toBe(false);
+        expect(pool.every((s) => s.date >= israelDate(1))).toBe(true);
+        const booked = await tx`
+        insert into public.appointments
+          (patient_id, practitioner_id, appointment_date, start_time, end_time, visited_before)
+        select s.patient_id, s.practitioner_id, s.date, s.start_time, s.end_time, false
+        from jsonb_to_recordset(${
+          JSON.stringify(pool.map((s) => ({
+            patient_id: s.patientId,
+            practitioner_id: s.practitionerId,
+            date: s.date,
+            start_time: s.start,
+            end_time: s.end,
+          })))
+        }::text::jsonb) as s(patient_id uuid, practitioner_id uuid, date date, start_time time, end_time time)`;
+        expect(booked.count).toBe(600);
+        // A later run deletes these first, and finds the same room again.
+        const next = await appointmentFixtures(tx, keys, 'http://bench.invalid', 600, () => {});
+        expect(next.slots).toHaveLength(600);
+      });
+      const [{ left }] = await db<{ left: number }[]>`
       select count(*)::int as left from public.profiles where email like ${PRACTITIONER_EMAILS}`;
-    expect(left).toBe(0);
-  });
+      expect(left).toBe(0);
+      // Thousands of appointments, each with its notification, events and conversation.
+    },
+    120_000,
+  );
 });

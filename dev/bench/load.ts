@@ -11,11 +11,11 @@ export interface WireCounter {
 
 /** One request of the scenario; anything but 2xx stops the benchmark, since its figures would mean nothing. */
 async function send(baseUrl: string, scenario: Scenario): Promise<void> {
-  const { path, headers } = scenario.next();
+  const { path, headers, body } = scenario.next();
   const res = await fetch(`${baseUrl}${path}`, {
     method: scenario.method,
     headers,
-    body: scenario.body,
+    body: body ?? scenario.body,
   });
   const text = await res.text();
   if (!res.ok) {
@@ -96,7 +96,10 @@ export async function loadRoute(
     requests: [{
       method: scenario.method,
       body: scenario.body,
-      setupRequest: (request) => ({ ...request, ...scenario.next() }),
+      setupRequest: (request) => {
+        const { path, headers, body } = scenario.next();
+        return { ...request, path, headers, ...(body === undefined ? {} : { body }) };
+      },
     }],
   });
   return {
@@ -104,6 +107,7 @@ export async function loadRoute(
     durationSeconds: result.duration,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
+    non2xx: result.non2xx,
     failures: result.non2xx + result.errors,
   };
 }

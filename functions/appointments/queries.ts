@@ -40,7 +40,12 @@ const appointmentFields = (tx: Tx): Fragment =>
 const appointmentSources = (tx: Tx): Fragment =>
   tx`from public.appointments a
      left join public.practitioners pr on pr.id = a.practitioner_id
-     left join public.practitioner_public_profiles pp on pp.id = a.practitioner_id
+     -- Lateral, so the id reaches into the security-barrier view: a plain join would read the
+     -- whole directory before matching.
+     left join lateral (
+       select v.id, v.first_name, v.last_name, v.avatar_url
+       from public.practitioner_public_profiles v where v.id = a.practitioner_id
+     ) pp on true
      left join public.specialties s on s.id = pr.specialty_id
      left join public.appointment_reasons r on r.id = a.reason_id
      left join public.relatives rel on rel.id = a.relative_id`;
