@@ -13,7 +13,7 @@ function isCalendarDate(value: string): boolean {
 }
 
 /** `""` from a blank form field means "no value" (client-compat). */
-const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
+export const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
 
 /**
  * A schema that extends or names a component, or null. A union, not `.nullable()`: the generator
@@ -64,7 +64,8 @@ export const storedEndTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d:[0-5]\d
 export const optionalText = (max: number) =>
   z.preprocess(
     blankToNull,
-    z.string().trim().max(max, { message: `Use at most ${max} characters.` }).nullable(),
+    z.string({ message: 'Use text here, or leave it empty.' }).trim()
+      .max(max, { message: `Use at most ${max} characters.` }).nullable(),
   )
     .optional()
     .openapi({ type: ['string', 'null'], maxLength: max });
@@ -82,14 +83,18 @@ function todayInIsrael(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
 }
 
+/** An optional date of something past (`""` clears it): a real date, from 1900, not in the future. */
+export const optionalPastDate = (what: string) =>
+  optionalDate.pipe(
+    z.string()
+      .refine((d) => d >= OLDEST_BIRTH_DATE, { message: `Use a ${what} in 1900 or later.` })
+      .refine((d) => d <= todayInIsrael(), { message: `The ${what} cannot be in the future.` })
+      .nullable()
+      .optional(),
+  ).openapi({ description: 'From 1900-01-01, and not after today in Israel' });
+
 /** An optional date of birth (`""` clears it): a real date, from 1900, not in the future. */
-export const optionalBirthDate = optionalDate.pipe(
-  z.string()
-    .refine((d) => d >= OLDEST_BIRTH_DATE, { message: 'Use a date of birth in 1900 or later.' })
-    .refine((d) => d <= todayInIsrael(), { message: 'The date of birth cannot be in the future.' })
-    .nullable()
-    .optional(),
-).openapi({ description: 'From 1900-01-01, and not after today in Israel' });
+export const optionalBirthDate = optionalPastDate('date of birth');
 
 export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
 
