@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { optionalBirthDate, optionalPhone, optionalText } from '../../shared/schemas/common.ts';
-import { SEXES } from '../../shared/schemas/profile.ts';
+import { optionalSex } from '../../shared/schemas/profile.ts';
 import { detectImageFormat } from './image-format.ts';
 
 /** The largest avatar accepted, in bytes (contract: 5 MB). */
@@ -21,10 +21,7 @@ const profileChangesSchema = z.object({
   phone: optionalPhone,
   city: optionalText(100),
   date_of_birth: optionalBirthDate,
-  sex: z.preprocess(
-    (v) => (v === '' ? null : v),
-    z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` }).nullable(),
-  ).optional().openapi({ enum: [...SEXES, '', null], description: '"" or null clears it' }),
+  sex: optionalSex,
 });
 
 export const profilePatchSchema = profileChangesSchema.extend({

@@ -4,6 +4,12 @@ import { isoDate } from './common.ts';
 
 export const SEXES = ['male', 'female', 'other'] as const;
 
+/** An optional sex (`""` or null clears it). */
+export const optionalSex = z.preprocess(
+  (v) => (v === '' ? null : v),
+  z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` }).nullable(),
+).optional().openapi({ enum: [...SEXES, '', null], description: '"" or null clears it' });
+
 /** A user's own profile as every endpoint returns it (never the storage key of the avatar). */
 export const profileSchema = z
   .object({
