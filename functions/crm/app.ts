@@ -1,6 +1,7 @@
 import { createApp } from '../../shared/http/create-app.ts';
 import { instructions } from './instructions/router.ts';
 import { overrides } from './overrides/router.ts';
+import { patients } from './patients/router.ts';
 import { profile } from './profile/router.ts';
 import { reasons } from './reasons/router.ts';
 import { reviews } from './reviews/router.ts';
@@ -13,4 +14,5 @@ export const app = createApp('crm', { auth: 'user' })
   .route('/reasons', reasons)
   .route('/instructions', instructions)
   .route('/reviews', reviews)
-  .route('/profile', profile);
+  .route('/profile', profile)
+  .route('/patients', patients);
