@@ -13,6 +13,7 @@ import {
   startBenchGateway,
 } from './environment.ts';
 import { benchPractitionerIds, benchUsers } from './fixtures.ts';
+import { healthScenarios, prepareHealthBench } from './health.ts';
 import { type CpuProfile, formatProfile, summariseProfile } from './cpu-profile.ts';
 import { countPerRequest, loadRoute, type WireCounter, wireCounterAt } from './load.ts';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
@@ -70,6 +71,7 @@ async function measure(always: Subject[], routes: Subject[], options: BenchOptio
         name: scenario.name,
         group: scenario.group,
         target: scenario.target,
+        targetOf: scenario.targetOf,
         ...counts,
         runs: [],
       };
@@ -123,15 +125,16 @@ async function searchPlans(databaseUrl: string): Promise<PlanSummary[]> {
 
 function verdicts(results: RouteResult[]): string[] {
   return results.filter((r) => r.met !== null).map((r) =>
-    `${r.met ? 'met    ' : 'NOT met'}  ${r.name}: ${
-      r.ratioToLimit.toFixed(2)
-    } x (c) (target >= ${r.target})` +
+    `${r.met ? 'met    ' : 'NOT met'}  ${r.name}: ${r.ratioToTarget.toFixed(2)} x ${
+      r.targetOf ?? '(c)'
+    } (target >= ${r.target})` +
     (r.failures > 0 ? `, ${r.failures} failed requests` : '')
   );
 }
 
 async function main(options: BenchOptions): Promise<void> {
   const withDirectory = options.group === undefined || options.group === 'practitioners';
+  const withHealth = options.group === undefined || options.group === 'health';
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
   const references: ReferenceServer[] = [];
@@ -194,6 +197,11 @@ async function main(options: BenchOptions): Promise<void> {
       const routes = chosen([
         ...userScenarios(users),
         ...(withDirectory ? directoryScenarios(await benchPractitionerIds(sql)) : []),
+        ...(withHealth
+          ? healthScenarios(
+            await prepareHealthBench(sql, users, gateway.healthKeys, gateway.keys, gateway.url),
+          )
+          : []),
       ], options).map(onGateway);
       const profiled = options.cpuProfile === undefined
         ? undefined

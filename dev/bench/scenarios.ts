@@ -5,7 +5,7 @@ import type { ReferenceKind } from './reference/kinds.ts';
 import { FLOOR_NAME, REFERENCE_GROUP, TRANSACTION_LIMIT } from './results.ts';
 
 /** The API groups with routes under load, for `--group`. */
-export const GROUPS = ['profile', 'relatives', 'settings', 'practitioners'] as const;
+export const GROUPS = ['profile', 'relatives', 'settings', 'practitioners', 'health'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface NextRequest {
@@ -20,6 +20,8 @@ export interface Scenario {
   group: string;
   /** Least share of the transaction limit's requests/s. */
   target?: number;
+  /** What `target` is a share of when not the transaction limit: the floor of the same run. */
+  targetOf?: 'floor';
   method: 'GET' | 'PATCH';
   body?: string;
   /** The next request: user, practitioner and city vary so no single row or cached plan flatters the figure. */
