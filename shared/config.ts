@@ -3,6 +3,63 @@ import { z } from 'zod';
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
 
+/** The keys that seal health data (the teudat zehut): one current, the others only decrypt. */
+export interface HealthEncryptionKeys {
+  /** New values are sealed with this key; its id is stored with each value. */
+  currentKeyId: string;
+  /** Every key that may open a stored value, by id, 32 bytes each (AES-256). */
+  keys: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface HealthKeys {
+  encryption: HealthEncryptionKeys;
+  /** The HMAC-SHA-256 key of the teudat zehut's hash, at least 32 bytes. */
+  hmacKey: Uint8Array;
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+function fromBase64(text: string): Uint8Array | undefined {
+  try {
+    return Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+// The messages name the expected shape, never the value: these are secrets.
+const healthEncryptionKeys = z.string().transform((value, ctx): HealthEncryptionKeys => {
+  const keys = new Map<string, Uint8Array>();
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const separator = entry.indexOf(':');
+    const id = entry.slice(0, separator);
+    const key = separator > 0 ? fromBase64(entry.slice(separator + 1)) : undefined;
+    if (!KEY_ID.test(id) || key?.length !== 32 || keys.has(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'use <id>:<base64 of 32 random bytes>, comma separated, the current key first, ' +
+          'each id (letters, digits, - and _) once',
+      });
+      return z.NEVER;
+    }
+    keys.set(id, key);
+  }
+  if (keys.size === 0) {
+    ctx.addIssue({ code: 'custom', message: 'name at least one key' });
+    return z.NEVER;
+  }
+  return { currentKeyId: keys.keys().next().value!, keys };
+});
+
+const hmacKey = z.string().transform((value, ctx) => {
+  const key = fromBase64(value);
+  if (!key || key.length < 32) {
+    ctx.addIssue({ code: 'custom', message: 'use the base64 of at least 32 random bytes' });
+    return z.NEVER;
+  }
+  return key;
+});
+
 const schema = z
   .object({
     SUPABASE_DB_URL: z.url().optional(),
@@ -24,6 +81,8 @@ const schema = z
     ONESIGNAL_APP_ID: z.uuid().optional(),
     ONESIGNAL_REST_API_KEY: z.string().optional(),
     ONESIGNAL_API_URL: z.url().default('https://api.onesignal.com'),
+    HEALTH_ENCRYPTION_KEYS: healthEncryptionKeys.optional(),
+    HEALTH_HMAC_KEY: hmacKey.optional(),
   });
 
 // Checked apart from the schema: zod skips refinements once a field has failed, and the message
@@ -37,9 +96,11 @@ const eitherOf: Array<[keyof Env, keyof Env, string]> = [
   ],
 ];
 
-// Set together or not at all: one without the other is a mistake, not "push off".
-const together: Array<[keyof Env, keyof Env]> = [
-  ['ONESIGNAL_APP_ID', 'ONESIGNAL_REST_API_KEY'],
+// Set together or not at all: one without the other is a mistake, not "push off" or "no health
+// data" (the functions that never touch health data run without its keys).
+const together: Array<[keyof Env, keyof Env, string]> = [
+  ['ONESIGNAL_APP_ID', 'ONESIGNAL_REST_API_KEY', 'push'],
+  ['HEALTH_ENCRYPTION_KEYS', 'HEALTH_HMAC_KEY', 'health data'],
 ];
 
 export type Env = z.input<typeof schema>;
@@ -70,6 +131,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'error' | 'silent';
   /** Undefined when push is off (no OneSignal settings). */
   push?: PushConfig;
+  /** Absent when neither health key is set: reading or writing a teudat zehut then fails. */
+  healthKeys?: HealthKeys;
 }
 
 export class ConfigError extends Error {}
@@ -85,10 +148,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ...eitherOf.filter(([a, b]) => !cleaned[a] && !cleaned[b]).map(([a, , message]) =>
       `  ${a}: ${message}`
     ),
-    ...together.flatMap(([a, b]) =>
+    ...together.flatMap(([a, b, what]) =>
       Boolean(cleaned[a]) === Boolean(cleaned[b])
         ? []
-        : [`  ${cleaned[a] ? b : a}: set both ${a} and ${b} (push), or neither`]
+        : [`  ${cleaned[a] ? b : a}: set both ${a} and ${b} (${what}), or neither`]
     ),
   ];
   if (!result.success || problems.length > 0) {
@@ -118,7 +181,31 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         apiUrl: e.ONESIGNAL_API_URL.replace(/\/$/, ''),
       }
       : undefined,
+    healthKeys: e.HEALTH_ENCRYPTION_KEYS && e.HEALTH_HMAC_KEY
+      ? { encryption: e.HEALTH_ENCRYPTION_KEYS, hmacKey: e.HEALTH_HMAC_KEY }
+      : undefined,
   };
+}
+
+/**
+ * The health keys alone, for the tools that use them outside a function (key rotation, the
+ * benchmark's data): both variables are required there.
+ */
+export function parseHealthKeys(
+  env: { HEALTH_ENCRYPTION_KEYS?: string; HEALTH_HMAC_KEY?: string },
+): HealthKeys {
+  const result = z.object({
+    HEALTH_ENCRYPTION_KEYS: healthEncryptionKeys,
+    HEALTH_HMAC_KEY: hmacKey,
+  }).safeParse({
+    HEALTH_ENCRYPTION_KEYS: env.HEALTH_ENCRYPTION_KEYS || undefined,
+    HEALTH_HMAC_KEY: env.HEALTH_HMAC_KEY || undefined,
+  });
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nSee .env.example.`);
+  }
+  return { encryption: result.data.HEALTH_ENCRYPTION_KEYS, hmacKey: result.data.HEALTH_HMAC_KEY };
 }
 
 declare const Deno: { env: { toObject(): Record<string, string> } } | undefined;

@@ -39,10 +39,12 @@ describe('POST /relatives', () => {
       'kupat_holim',
       'last_name',
       'relation',
+      'teudat_zehut',
     ]);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       ...SARAH,
+      teudat_zehut: null,
       kupat_holim: 'maccabi',
       insurance_provider: 'Harel',
       created_at: expect.stringMatching(ISO_TIMESTAMP),
@@ -159,6 +161,30 @@ describe('POST /relatives', () => {
     expect(res.body.date_of_birth).toBeNull();
     const [row] = await db`select user_id from public.relatives where id = ${res.body.id}`;
     expect(row.user_id).toBe(user.id);
+  });
+
+  it('stores the teudat zehut encrypted and reads it back in clear, as 9 digits', async () => {
+    const user = await createUser();
+    const res = await add(user, { ...SARAH, teudat_zehut: '3933-7423' });
+    expect(res.status).toBe(201);
+    expect(res.body.teudat_zehut).toBe('039337423');
+    expect((await list(user)).body).toEqual([res.body]);
+    const [row] = await db`select r::text as stored, teudat_zehut_encrypted, teudat_zehut_hash
+      from public.relatives r where id = ${res.body.id}`;
+    expect(row.teudat_zehut_encrypted).toMatch(/^v1\.test-1\.[A-Za-z0-9+/]+=*$/);
+    expect(row.teudat_zehut_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.stored).not.toContain('039337423');
+    expect(row.stored).not.toContain('39337423');
+  });
+
+  it('reads a blank teudat zehut as none', async () => {
+    const user = await createUser();
+    const res = await add(user, { ...SARAH, teudat_zehut: '' });
+    expect(res.status).toBe(201);
+    expect(res.body.teudat_zehut).toBeNull();
+    const [row] = await db`select teudat_zehut_encrypted, teudat_zehut_hash
+      from public.relatives where id = ${res.body.id}`;
+    expect(row).toEqual({ teudat_zehut_encrypted: null, teudat_zehut_hash: null });
   });
 
   it('accepts a birth date of today', async () => {
@@ -284,6 +310,20 @@ describe('POST /relatives', () => {
       400,
       'validation_error',
       'date_of_birth',
+    ],
+    [
+      'a teudat zehut whose check digit fails',
+      { json: { ...SARAH, teudat_zehut: '123456789' } },
+      400,
+      'validation_error',
+      'teudat_zehut',
+    ],
+    [
+      'a teudat zehut of 4 digits',
+      { json: { ...SARAH, teudat_zehut: '1234' } },
+      400,
+      'validation_error',
+      'teudat_zehut',
     ],
     [
       'a date as a number',

@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import { createHealthKeys } from '../dev/lib/health-keys.ts';
 import { jwksOf } from '../dev/lib/keys.ts';
 
 export const TEST_SUPABASE_URL = 'http://127.0.0.1:54321';
@@ -13,4 +14,6 @@ Object.assign(process.env, {
   DB_POOL_MAX: '4',
   LOG_LEVEL: 'silent',
   RATE_LIMIT_PER_MINUTE: process.env.TEST_RATE_LIMIT ?? '100000',
+  // Fresh per file, like everything a file writes.
+  ...createHealthKeys('test-1'),
 });

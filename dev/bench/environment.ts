@@ -3,6 +3,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { prepareDatabase } from '../lib/database.ts';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
+import { createHealthKeys, type HealthKeyVariables } from '../lib/health-keys.ts';
 import { createSigningKeys, type DevKeys, jwksOf } from '../lib/keys.ts';
 import { runningStack, stateDir } from '../stack/state.ts';
 import { type RunningGateway, startGateway } from '../gateway/start.ts';
@@ -21,6 +22,8 @@ export interface BenchDatabase {
 export interface BenchGateway {
   url: string;
   keys: DevKeys;
+  /** This run's health keys: the bench data seals its teudat zehut numbers with them. */
+  healthKeys: HealthKeyVariables;
   stop(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const keys = await createSigningKeys();
+  const healthKeys = createHealthKeys('bench');
   const storageDir = path.join(benchStateDir(), 'storage');
   await mkdir(storageDir, { recursive: true });
   const gateway: RunningGateway = await startGateway({
@@ -107,7 +111,8 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
       TRUSTED_PROXY_HOPS: '2',
       // The request log is one line per request: the benchmark measures the API, not the terminal.
       LOG_LEVEL: 'error',
+      ...healthKeys,
     },
   });
-  return { url, keys, stop: gateway.stop };
+  return { url, keys, healthKeys, stop: gateway.stop };
 }

@@ -18,6 +18,7 @@ import {
   benchUsers,
   bookingsNeeded,
 } from './fixtures.ts';
+import { healthScenarios, prepareHealthBench } from './health.ts';
 import { type CpuProfile, formatProfile, summariseProfile } from './cpu-profile.ts';
 import { countPerRequest, loadRoute, type WireCounter, wireCounterAt } from './load.ts';
 import {
@@ -153,6 +154,7 @@ async function main(options: BenchOptions): Promise<void> {
   const withDirectory = options.group === undefined || options.group === 'practitioners';
   const withNotifications = options.group === undefined || options.group === 'notifications';
   const withAppointments = options.group === undefined || options.group === 'appointments';
+  const withHealth = options.group === undefined || options.group === 'health';
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
   const references: ReferenceServer[] = [];
@@ -234,6 +236,11 @@ async function main(options: BenchOptions): Promise<void> {
         ...(withDirectory ? directoryScenarios(await benchPractitionerIds(sql)) : []),
         ...(withNotifications ? notificationScenarios(users) : []),
         ...(appointments ? appointmentScenarios(appointments, log) : []),
+        ...(withHealth
+          ? healthScenarios(
+            await prepareHealthBench(sql, users, gateway.healthKeys, gateway.keys, gateway.url),
+          )
+          : []),
       ], options).map(onGateway);
       const profiled = options.cpuProfile === undefined
         ? undefined

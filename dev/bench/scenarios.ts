@@ -12,6 +12,7 @@ export const GROUPS = [
   'practitioners',
   'notifications',
   'appointments',
+  'health',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { prepareDatabase, ROOT } from '../lib/database.ts';
 import { type RunningDatabase, startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
+import { loadOrCreateHealthKeys } from '../lib/health-keys.ts';
 import { jwksOf, loadOrCreateKeys } from '../lib/keys.ts';
 import { parseConfig } from '../../shared/config.ts';
 import type { PushWorker } from '../../shared/push/deliver.ts';
@@ -185,11 +186,14 @@ async function main(): Promise<void> {
     maintenance = await startMaintenance(database.url, (message) => console.error(message));
 
     const keys = await loadOrCreateKeys(files.keys);
+    const healthKeys = await loadOrCreateHealthKeys(files.healthKeys);
     const storageDir = path.resolve(ROOT, process.env.LOCAL_STORAGE_DIR || files.storage);
     await mkdir(storageDir, { recursive: true });
     const functionsEnv = {
       RATE_LIMIT_PER_MINUTE: '10000',
       PUBLIC_URL: url,
+      // Kept in the state folder; keys set in the shell or .env (a rotation) win.
+      ...healthKeys,
       // An empty variable (a blank line copied from .env.example) keeps the stack's default.
       ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v)),
       LOCAL_STORAGE_DIR: storageDir,

@@ -11,6 +11,7 @@ export function stateDir(): string {
 export const stateFiles = (dir = stateDir()) => ({
   stack: path.join(dir, 'stack.json'),
   keys: path.join(dir, 'keys.json'),
+  healthKeys: path.join(dir, 'health-keys.json'),
   postgres: path.join(dir, 'postgres'),
   storage: path.join(dir, 'storage'),
 });

@@ -3,6 +3,7 @@ import { appointments } from './appointments/router.ts';
 import { dashboard } from './dashboard/router.ts';
 import { instructions } from './instructions/router.ts';
 import { overrides } from './overrides/router.ts';
+import { patients } from './patients/router.ts';
 import { profile } from './profile/router.ts';
 import { reasons } from './reasons/router.ts';
 import { reviews } from './reviews/router.ts';
@@ -17,4 +18,5 @@ export const app = createApp('crm', { auth: 'user' })
   .route('/reviews', reviews)
   .route('/profile', profile)
   .route('/appointments', appointments)
-  .route('/dashboard', dashboard);
+  .route('/dashboard', dashboard)
+  .route('/patients', patients);

@@ -1,11 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import {
-  clearable,
-  optionalBirthDate,
-  optionalPhone,
-  optionalText,
-} from '../../shared/schemas/common.ts';
-import { SEXES } from '../../shared/schemas/profile.ts';
+import { optionalBirthDate, optionalPhone, optionalText } from '../../shared/schemas/common.ts';
+import { optionalSex } from '../../shared/schemas/profile.ts';
 import { detectImageFormat } from './image-format.ts';
 
 /** The largest avatar accepted, in bytes (contract: 5 MB). */
@@ -26,7 +21,7 @@ const profileChangesSchema = z.object({
   phone: optionalPhone,
   city: optionalText(100),
   date_of_birth: optionalBirthDate,
-  sex: clearable(z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` })),
+  sex: optionalSex,
 });
 
 export const profilePatchSchema = profileChangesSchema.extend({

@@ -24,7 +24,7 @@ export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.nul
  * trimmed anyway (text, dates).
  */
 const EMPTY = /^$/;
-const BLANK = /^\s*$/;
+export const BLANK = /^\s*$/;
 
 /**
  * An optional field that reads a blank string as `value` (null or undefined) and lets `check`
@@ -122,14 +122,18 @@ function todayInIsrael(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem' }).format(new Date());
 }
 
+/** An optional date of something past (`""` clears it): a real date, from 1900, not in the future. */
+export const optionalPastDate = (what: string) =>
+  optionalDate.pipe(
+    z.string()
+      .refine((d) => d >= OLDEST_BIRTH_DATE, { message: `Use a ${what} in 1900 or later.` })
+      .refine((d) => d <= todayInIsrael(), { message: `The ${what} cannot be in the future.` })
+      .nullable()
+      .optional(),
+  ).openapi({ description: 'From 1900-01-01, and not after today in Israel' });
+
 /** An optional date of birth (`""` clears it): a real date, from 1900, not in the future. */
-export const optionalBirthDate = optionalDate.pipe(
-  z.string()
-    .refine((d) => d >= OLDEST_BIRTH_DATE, { message: 'Use a date of birth in 1900 or later.' })
-    .refine((d) => d <= todayInIsrael(), { message: 'The date of birth cannot be in the future.' })
-    .nullable()
-    .optional(),
-).openapi({ description: 'From 1900-01-01, and not after today in Israel' });
+export const optionalBirthDate = optionalPastDate('date of birth');
 
 export const KUPOT_HOLIM = ['clalit', 'maccabi', 'meuhedet', 'leumit', 'other'] as const;
 

@@ -1,8 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { USER_ROLES } from '../auth/user.ts';
-import { isoDate } from './common.ts';
+import { clearable, isoDate } from './common.ts';
 
 export const SEXES = ['male', 'female', 'other'] as const;
+
+/** An optional sex (`""` or null clears it). */
+export const optionalSex = clearable(
+  z.enum(SEXES, { message: `Use one of: ${SEXES.join(', ')}.` }),
+);
 
 /** A user's own profile as every endpoint returns it (never the storage key of the avatar). */
 export const profileSchema = z

@@ -1,0 +1,150 @@
+import { inject } from 'vitest';
+import { app as crmApp } from '../../functions/crm/app.ts';
+import { app as healthApp } from '../../functions/health/app.ts';
+import { db } from '../helpers/db.ts';
+import { call, type CallOptions } from '../helpers/http.ts';
+import { createUser, type TestUser } from '../helpers/users.ts';
+import {
+  signWithStrangerKey,
+  signWithTestKey,
+  supabaseClaims,
+  unsigned,
+} from '../shared/tokens.ts';
+
+export { crmApp, healthApp };
+
+export const patient = (firstName = 'Noa') => createUser({ firstName, lastName: 'Cohen' });
+export const practitioner = (lastName = 'Levi') =>
+  createUser({ role: 'practitioner', firstName: 'Dana', lastName });
+export const admin = () => createUser({ role: 'admin', firstName: 'Ada', lastName: 'Admin' });
+
+/** Calls the health app as `user` (anonymous without one). */
+export const health = (
+  user: TestUser | undefined,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+) => call(healthApp, method, `/health${path}`, { token: user?.token, ...options });
+
+/** GET /crm/patients/:id as `user`, acting for `forPractitioner` when given. */
+export const crmPatient = (
+  user: TestUser | undefined,
+  patientId: string,
+  forPractitioner?: string,
+) =>
+  call(
+    crmApp,
+    'GET',
+    `/crm/patients/${patientId}${forPractitioner ? `?practitioner_id=${forPractitioner}` : ''}`,
+    { token: user?.token },
+  );
+
+/** The 9 digits of a valid teudat zehut: `eightDigits` and its check digit. */
+export function validTeudatZehut(eightDigits: string): string {
+  for (let d = 0; d <= 9; d++) {
+    const candidate = `${eightDigits}${d}`;
+    let total = 0;
+    for (let i = 0; i < 9; i++) {
+      const product = Number(candidate[i]) * (i % 2 === 0 ? 1 : 2);
+      total += product > 9 ? product - 9 : product;
+    }
+    if (total % 10 === 0) return candidate;
+  }
+  throw new Error('unreachable');
+}
+
+let day = 0;
+
+/**
+ * A past appointment of `patient` with `practitioner`, in person or for one of the patient's
+ * relatives, as the platform writes history (no booking rules for a system insert). Each on a
+ * day of its own, so none overlap.
+ */
+export async function shareAppointment(
+  doctor: TestUser,
+  person: TestUser,
+  options: { relativeId?: string; status?: string; notes?: string; daysAgo?: number } = {},
+): Promise<string> {
+  const daysAgo = options.daysAgo ?? 400 + (day++ % 3000);
+  const [{ id }] = await db<{ id: string }[]>`
+    insert into public.appointments
+      (patient_id, practitioner_id, relative_id, appointment_date, start_time, end_time, status,
+       practitioner_notes)
+    values (${person.id}, ${doctor.id}, ${
+    options.relativeId ?? null
+  }, current_date - ${daysAgo}::int,
+            '09:00', '09:30', ${options.status ?? 'completed'}, ${options.notes ?? null})
+    returning id`;
+  return id;
+}
+
+/**
+ * Every row the health endpoints and the CRM view may have written for these users, as text, to
+ * compare before and after a refused request (other test files write their own users' rows at the
+ * same time, so whole-table counts would not do).
+ */
+export async function healthState(...users: TestUser[]): Promise<Record<string, string[]>> {
+  const ids = users.map((u) => u.id);
+  const rows = (query: Promise<{ row: string }[]>) => query.then((r) => r.map((x) => x.row));
+  return {
+    health_profiles: await rows(db`select t::text as row from public.health_profiles t
+      where user_id = any(${ids}::uuid[]) order by 1`),
+    health_conditions: await rows(db`select t::text as row from public.health_conditions t
+      where user_id = any(${ids}::uuid[]) order by 1`),
+    health_medications: await rows(db`select t::text as row from public.health_medications t
+      where user_id = any(${ids}::uuid[]) order by 1`),
+    health_allergies: await rows(db`select t::text as row from public.health_allergies t
+      where user_id = any(${ids}::uuid[]) order by 1`),
+    health_vaccinations: await rows(db`select t::text as row from public.health_vaccinations t
+      where user_id = any(${ids}::uuid[]) order by 1`),
+    health_access_log: await rows(db`select t::text as row from public.health_access_log t
+      where patient_id = any(${ids}::uuid[]) or actor_id = any(${ids}::uuid[]) order by 1`),
+    relatives: await rows(db`select t::text as row from public.relatives t
+      where user_id = any(${ids}::uuid[]) order by 1`),
+    audit_log: await rows(db`select t::text as row from public.audit_log t
+      where actor_id = any(${ids}::uuid[]) order by 1`),
+  };
+}
+
+/**
+ * Requests that never reach a handler: missing, malformed, forged, expired and otherwise refused
+ * tokens, each answered 401 in the contract's shape. For `owner`'s own id where a token names one.
+ */
+export async function refusedTokens(
+  owner: TestUser,
+): Promise<Array<[string, Record<string, string>]>> {
+  const now = Math.floor(Date.now() / 1000);
+  const gone = await createUser();
+  await db`delete from auth.users where id = ${gone.id}`;
+  return [
+    ['no token', {}],
+    ['another scheme', { authorization: `Basic ${btoa('noa:secret')}` }],
+    ['an empty bearer', { authorization: 'Bearer ' }],
+    ['a token that is no JWT', { authorization: 'Bearer not-a-jwt' }],
+    [
+      'an expired token',
+      {
+        authorization: `Bearer ${await signWithTestKey(
+          supabaseClaims(owner.id, { iat: now - 7200, exp: now - 3600 }),
+        )}`,
+      },
+    ],
+    [
+      'a token signed by a stranger',
+      {
+        authorization: `Bearer ${await signWithStrangerKey(
+          supabaseClaims(owner.id),
+          inject('keys').kid,
+        )}`,
+      },
+    ],
+    [
+      'a token for another audience',
+      {
+        authorization: `Bearer ${await signWithTestKey(supabaseClaims(owner.id, { aud: 'anon' }))}`,
+      },
+    ],
+    ['an unsigned token', { authorization: `Bearer ${unsigned(supabaseClaims(owner.id))}` }],
+    ['the token of a deleted account', { authorization: `Bearer ${gone.token}` }],
+  ];
+}
