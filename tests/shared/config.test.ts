@@ -84,6 +84,14 @@ describe('parseConfig', () => {
       maxBodyBytes: 1024 * 1024,
       corsOrigins: ['*'],
       logLevel: 'info',
+      payme: {
+        sellerKey: undefined,
+        apiUrl: 'https://sandbox.payme.io/api',
+        timeoutMs: 10_000,
+        signatureSecret: undefined,
+        webhookUrl: 'https://abc.supabase.co/functions/v1/payments/webhook',
+        returnUrl: undefined,
+      },
     });
   });
 
