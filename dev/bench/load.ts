@@ -11,11 +11,11 @@ export interface WireCounter {
 
 /** One request of the scenario; anything but 2xx stops the benchmark, since its figures would mean nothing. */
 async function send(baseUrl: string, scenario: Scenario): Promise<void> {
-  const { path, headers } = scenario.next();
+  const { path, headers, body } = scenario.next();
   const res = await fetch(`${baseUrl}${path}`, {
     method: scenario.method,
     headers,
-    body: scenario.body,
+    body: body ?? scenario.body,
   });
   const text = await res.text();
   if (!res.ok) {

@@ -13,6 +13,7 @@ import {
   startBenchGateway,
 } from './environment.ts';
 import { benchPractitionerIds, benchUsers } from './fixtures.ts';
+import { paymentAndReviewScenarios } from './payments.ts';
 import { type CpuProfile, formatProfile, summariseProfile } from './cpu-profile.ts';
 import { countPerRequest, loadRoute, type WireCounter, wireCounterAt } from './load.ts';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
@@ -194,6 +195,7 @@ async function main(options: BenchOptions): Promise<void> {
       const routes = chosen([
         ...userScenarios(users),
         ...(withDirectory ? directoryScenarios(await benchPractitionerIds(sql)) : []),
+        ...(await paymentAndReviewScenarios(sql, users, options, log)),
       ], options).map(onGateway);
       const profiled = options.cpuProfile === undefined
         ? undefined

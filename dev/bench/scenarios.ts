@@ -5,12 +5,21 @@ import type { ReferenceKind } from './reference/kinds.ts';
 import { FLOOR_NAME, REFERENCE_GROUP, TRANSACTION_LIMIT } from './results.ts';
 
 /** The API groups with routes under load, for `--group`. */
-export const GROUPS = ['profile', 'relatives', 'settings', 'practitioners'] as const;
+export const GROUPS = [
+  'profile',
+  'relatives',
+  'settings',
+  'practitioners',
+  'payments',
+  'reviews',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface NextRequest {
   path: string;
   headers: Record<string, string>;
+  /** A body of this request only, instead of the scenario's. */
+  body?: string;
 }
 
 /** One route or reference server under load. */
@@ -20,7 +29,7 @@ export interface Scenario {
   group: string;
   /** Least share of the transaction limit's requests/s. */
   target?: number;
-  method: 'GET' | 'PATCH';
+  method: 'GET' | 'PATCH' | 'POST';
   body?: string;
   /** The next request: user, practitioner and city vary so no single row or cached plan flatters the figure. */
   next(): NextRequest;
