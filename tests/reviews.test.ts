@@ -6,12 +6,8 @@ import { db, snapshot } from './helpers/db.ts';
 import { call, type CallOptions } from './helpers/http.ts';
 import { openPractice, type Practice } from './helpers/practice.ts';
 import { createUser, type TestUser } from './helpers/users.ts';
-import {
-  badAuthorizations,
-  expectRefusal,
-  MALFORMED_IDS,
-  pastAppointment,
-} from './payments/helpers.ts';
+import { pastAppointment } from './helpers/past-appointment.ts';
+import { badAuthorizations, expectRefusal, MALFORMED_IDS } from './helpers/refusals.ts';
 
 const api = (user: TestUser | undefined, method: string, path: string, options: CallOptions = {}) =>
   call(app, method, `/reviews${path}`, { token: user?.token, ...options });

@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
-import { db } from '../helpers/db.ts';
-import type { CallResult } from '../helpers/http.ts';
-import { createUser, type TestUser } from '../helpers/users.ts';
+import { createUser } from '../helpers/users.ts';
+
+export { badAuthorizations, expectRefusal, MALFORMED_IDS } from '../helpers/refusals.ts';
+export { pastAppointment } from '../helpers/past-appointment.ts';
 
 /** Everything a payments request may write, for "a refused request wrote nothing" checks. */
 export const PAYMENT_TABLES = [
@@ -14,68 +14,3 @@ export const PAYMENT_TABLES = [
 ];
 
 export const patient = (firstName = 'Noa') => createUser({ firstName, lastName: 'Cohen' });
-
-/** A 4xx in the contract's error shape, with a sentence a patient can read. */
-export function expectRefusal(res: CallResult, status: number, label = '') {
-  expect(res.status, label).toBe(status);
-  expect(res.body, label).toEqual({
-    error: {
-      code: expect.any(String),
-      message: expect.stringMatching(/^[A-Z].*[.!]$/),
-      details: expect.any(Object),
-    },
-  });
-}
-
-/**
- * Authorization headers a request must be refused with (401), whatever it asks: none, other
- * schemes, garbage, a token that is not a JWT, a token of a user who does not exist.
- */
-export async function badAuthorizations(): Promise<Array<Record<string, string>>> {
-  const ghost = await createUser();
-  await db`delete from auth.users where id = ${ghost.id}`;
-  return [
-    {},
-    { authorization: '' },
-    { authorization: 'Bearer' },
-    { authorization: 'Bearer ' },
-    { authorization: 'Basic dXNlcjpwYXNz' },
-    { authorization: 'Bearer not-a-token' },
-    { authorization: 'Bearer a.b.c' },
-    { authorization: `Bearer ${ghost.token.slice(0, -4)}AAAA` },
-    { authorization: `Bearer ${ghost.token}x` },
-    { authorization: `Token ${ghost.token}` },
-    { authorization: `Bearer ${ghost.token}` },
-  ];
-}
-
-/** Path ids that are not ids: 400 before anything is looked up. */
-export const MALFORMED_IDS = [
-  'abc',
-  '123',
-  `${crypto.randomUUID()}x`,
-  crypto.randomUUID().slice(0, 35),
-  crypto.randomUUID().replaceAll('-', '_'),
-  `{${crypto.randomUUID()}}`,
-  'null',
-  'undefined',
-  '%20',
-  `${'a'.repeat(8)}-${'g'.repeat(4)}-4000-8000-${'a'.repeat(12)}`,
-  '0',
-];
-
-/** A completed appointment of `patient` with `practitionerId`, `daysAgo` in the past. */
-export async function pastAppointment(
-  patient: TestUser,
-  practitionerId: string,
-  options: { daysAgo?: number; status?: string; relativeId?: string } = {},
-): Promise<string> {
-  const [row] = await db<{ id: string }[]>`
-    insert into public.appointments
-      (patient_id, practitioner_id, relative_id, appointment_date, start_time, end_time, status)
-    values (${patient.id}, ${practitionerId}, ${options.relativeId ?? null},
-            current_date - ${options.daysAgo ?? 3}::int, '09:00', '09:30',
-            ${options.status ?? 'completed'})
-    returning id`;
-  return row.id;
-}
