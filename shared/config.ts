@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** PayMe's staging API: payments stay test payments until production is named on purpose. */
+export const PAYME_SANDBOX_URL = 'https://sandbox.payme.io/api';
+
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
 
@@ -83,6 +86,12 @@ const schema = z
     ONESIGNAL_API_URL: z.url().default('https://api.onesignal.com'),
     HEALTH_ENCRYPTION_KEYS: healthEncryptionKeys.optional(),
     HEALTH_HMAC_KEY: hmacKey.optional(),
+    PAYME_SELLER_KEY: z.string().optional(),
+    PAYME_API_URL: z.url().default(PAYME_SANDBOX_URL),
+    PAYME_TIMEOUT_MS: positiveInt.default(10_000),
+    PAYME_SIGNATURE_SECRET: z.string().optional(),
+    PAYME_WEBHOOK_URL: z.url().optional(),
+    PAYMENT_RETURN_URL: z.url().optional(),
   });
 
 // Checked apart from the schema: zod skips refinements once a field has failed, and the message
@@ -133,6 +142,20 @@ export interface Config {
   push?: PushConfig;
   /** Absent when neither health key is set: reading or writing a teudat zehut then fails. */
   healthKeys?: HealthKeys;
+  payme: PaymeConfig;
+}
+
+/** PayMe (payments): without a seller key, payment links answer that payments are unavailable. */
+export interface PaymeConfig {
+  sellerKey?: string;
+  apiUrl: string;
+  timeoutMs: number;
+  /** When set, every notification must carry a valid `payme_signature`. */
+  signatureSecret?: string;
+  /** Where PayMe sends its notifications: the payments function's webhook. */
+  webhookUrl: string;
+  /** Where PayMe's page sends the buyer back once paid. */
+  returnUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -153,6 +176,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         ? []
         : [`  ${cleaned[a] ? b : a}: set both ${a} and ${b} (${what}), or neither`]
     ),
+    ...(cleaned.PAYME_SELLER_KEY && !cleaned.PAYMENT_RETURN_URL
+      ? ['  PAYMENT_RETURN_URL: set it with PAYME_SELLER_KEY (where PayMe sends the buyer back)']
+      : []),
   ];
   if (!result.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}\nSee .env.example.`);
@@ -184,6 +210,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     healthKeys: e.HEALTH_ENCRYPTION_KEYS && e.HEALTH_HMAC_KEY
       ? { encryption: e.HEALTH_ENCRYPTION_KEYS, hmacKey: e.HEALTH_HMAC_KEY }
       : undefined,
+    payme: {
+      sellerKey: e.PAYME_SELLER_KEY,
+      apiUrl: e.PAYME_API_URL.replace(/\/$/, ''),
+      timeoutMs: e.PAYME_TIMEOUT_MS,
+      signatureSecret: e.PAYME_SIGNATURE_SECRET,
+      webhookUrl: e.PAYME_WEBHOOK_URL ??
+        `${e.SUPABASE_URL.replace(/\/$/, '')}/functions/v1/payments/webhook`,
+      returnUrl: e.PAYMENT_RETURN_URL,
+    },
   };
 }
 

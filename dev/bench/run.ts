@@ -19,6 +19,7 @@ import {
   bookingsNeeded,
 } from './fixtures.ts';
 import { healthScenarios, prepareHealthBench } from './health.ts';
+import { paymentAndReviewScenarios } from './payments.ts';
 import { type CpuProfile, formatProfile, summariseProfile } from './cpu-profile.ts';
 import { countPerRequest, loadRoute, type WireCounter, wireCounterAt } from './load.ts';
 import {
@@ -241,6 +242,7 @@ async function main(options: BenchOptions): Promise<void> {
             await prepareHealthBench(sql, users, gateway.healthKeys, gateway.keys, gateway.url),
           )
           : []),
+        ...(await paymentAndReviewScenarios(sql, users, options, log)),
       ], options).map(onGateway);
       const profiled = options.cpuProfile === undefined
         ? undefined

@@ -13,6 +13,8 @@ export const GROUPS = [
   'notifications',
   'appointments',
   'health',
+  'payments',
+  'reviews',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 

@@ -17,6 +17,7 @@ const BY_CONSTRAINT: Record<string, ApiError> = {
     { relative_id: ['Please choose one of your relatives.'] },
     'Please choose one of your relatives.',
   ),
+  reviews_appointment_id_key: conflict('You have already reviewed this appointment.'),
   practitioners_specialty_id_fkey: validationFailed(
     { specialty_id: ['No specialty has this identifier.'] },
     'Please choose a specialty from the list.',

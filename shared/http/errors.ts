@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'internal_error'
+  | 'payment_provider_error'
   | 'service_unavailable';
 
 export type FieldErrors = Record<string, string[]>;
@@ -69,3 +70,8 @@ export const conflict = (message: string) => new ApiError(409, 'conflict', messa
 
 export const payloadTooLarge = (message = 'The request is too large.') =>
   new ApiError(413, 'payload_too_large', message);
+
+/** The payment provider refused or did not answer; the message never carries its secrets. */
+export const paymentProviderError = (
+  message = 'The payment service is not answering right now. Please try again in a moment.',
+) => new ApiError(502, 'payment_provider_error', message);

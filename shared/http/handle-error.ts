@@ -6,6 +6,7 @@ import {
   ApiError,
   badRequest,
   conflict,
+  notFound,
   payloadTooLarge,
   unauthorized,
   validationFailed,
@@ -64,13 +65,16 @@ function fromPostgres(e: PgError): ApiError | undefined {
 }
 
 /**
- * Refusals the database words for people: SQLSTATE 'DK' and the status to answer, the field in
+ * Refusals the database words for people: SQLSTATE 'DK' and the status to answer (DK404: someone
+ * else's thing, or nothing, was named), the field in
  * COLUMN, a fixed message that quotes no value (migration 20261202000400 explains the rule).
  */
 function spokenRefusal(e: PgError): ApiError | undefined {
   switch (e.code) {
     case 'DK400':
       return validationFailed(e.column_name ? { [e.column_name]: [e.message] } : {}, e.message);
+    case 'DK404':
+      return notFound(e.message);
     case 'DK409':
       return conflict(e.message);
   }

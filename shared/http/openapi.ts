@@ -11,6 +11,7 @@ const errorDescriptions = {
   415: 'Unsupported content type',
   429: 'Too many requests',
   500: 'Unexpected error (`internal_error`)',
+  502: 'The payment provider refused or did not answer (`payment_provider_error`)',
   503: 'The database is away or busy: retry after `Retry-After` seconds',
 } as const;
 

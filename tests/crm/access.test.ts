@@ -22,6 +22,7 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['POST', '/instructions', instruction],
   ['PATCH', `/instructions/${crypto.randomUUID()}`, { title: 'x' }],
   ['GET', '/reviews'],
+  ['PATCH', `/reviews/${crypto.randomUUID()}/reply`, { practitioner_reply: 'Thank you' }],
   ['PATCH', '/profile', { about: 'x' }],
   ['GET', '/appointments'],
   ['GET', `/appointments/${crypto.randomUUID()}`],

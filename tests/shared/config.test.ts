@@ -85,6 +85,14 @@ describe('parseConfig', () => {
       corsOrigins: ['*'],
       logLevel: 'info',
       push: undefined,
+      payme: {
+        sellerKey: undefined,
+        apiUrl: 'https://sandbox.payme.io/api',
+        timeoutMs: 10_000,
+        signatureSecret: undefined,
+        webhookUrl: 'https://abc.supabase.co/functions/v1/payments/webhook',
+        returnUrl: undefined,
+      },
     });
   });
 
