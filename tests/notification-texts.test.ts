@@ -1,3 +1,4 @@
+import { NOTIFICATION_TYPES } from '../functions/notifications/schemas.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb } from '../shared/db/client.ts';
 import { db } from './helpers/db.ts';
@@ -17,16 +18,7 @@ afterAll(closeDb);
 
 const LOCALES = ['fr', 'he', 'en', 'ru', 'am', 'es'] as const;
 type Locale = (typeof LOCALES)[number];
-const TYPES = [
-  'appointment_request',
-  'appointment_created',
-  'appointment_confirmed',
-  'appointment_cancelled',
-  'appointment_completed',
-  'appointment_reminder',
-  'new_message',
-  'review_received',
-] as const;
+const TYPES = NOTIFICATION_TYPES;
 type Type = (typeof TYPES)[number];
 
 // Tuesday 14 September 2027, 10:30, in each language's words.

@@ -1,3 +1,4 @@
+import { validTeudatZehut } from '../lib/teudat-zehut.ts';
 import type postgres from 'postgres';
 import { type HealthKeys, parseHealthKeys } from '../../shared/config.ts';
 import { sealTeudatZehut } from '../../shared/health/teudat-zehut.ts';
@@ -28,19 +29,8 @@ const FUNCTIONS = '/functions/v1';
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
 
 /** A valid teudat zehut for the n-th bench person: 8 digits and their check digit. */
-export function benchTeudatZehut(n: number): string {
-  const eight = String(30_000_000 + n * 7_919).padStart(8, '0').slice(-8);
-  for (let d = 0; d <= 9; d++) {
-    const candidate = `${eight}${d}`;
-    let total = 0;
-    for (let i = 0; i < 9; i++) {
-      const product = Number(candidate[i]) * (i % 2 === 0 ? 1 : 2);
-      total += product > 9 ? product - 9 : product;
-    }
-    if (total % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
-}
+export const benchTeudatZehut = (n: number): string =>
+  validTeudatZehut(String(30_000_000 + n * 7_919).padStart(8, '0').slice(-8));
 
 /**
  * Health profiles with a teudat zehut for `ids`, sealed with this run's keys (the bench gateway

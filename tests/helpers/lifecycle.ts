@@ -1,3 +1,4 @@
+import { APPOINTMENT_STATUSES } from '../../shared/schemas/appointment.ts';
 import type { JwtClaims } from '../../shared/auth/user.ts';
 import { asUser } from '../../shared/db/as-user.ts';
 import type { Tx } from '../../shared/db/client.ts';
@@ -15,14 +16,7 @@ export const claimsOf = (user: { id: string }): JwtClaims => ({
 export const signedIn = <T>(user: { id: string }, work: (tx: Tx) => Promise<T>): Promise<T> =>
   asUser(claimsOf(user), work);
 
-export const STATUSES = [
-  'pending',
-  'confirmed',
-  'cancelled_by_patient',
-  'cancelled_by_practitioner',
-  'completed',
-  'no_show',
-] as const;
+export const STATUSES = APPOINTMENT_STATUSES;
 export type Status = (typeof STATUSES)[number];
 
 export interface PractitionerOptions {
