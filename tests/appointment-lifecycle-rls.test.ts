@@ -154,20 +154,33 @@ describe('conversations and messages', () => {
     expect(seen.messages).toEqual([conversations[pair], conversations[pair]]);
   });
 
-  it("show an admin no one else's conversation either (no policy opens them)", async () => {
-    expect(await visible(admin)).toEqual({ conversations: [], messages: [] });
+  it('show an admin every conversation and its messages, to act for a practice', async () => {
+    // Messaging (migration 20261202003000): an admin acts for a practice, as in the CRM.
+    const seen = await visible(admin);
+    const both = [conversations.pat, conversations.quinn];
+    expect(seen.conversations).toEqual(expect.arrayContaining(both));
+    expect(seen.messages).toEqual(expect.arrayContaining(both));
   });
 
-  it('let no party write them directly (their API comes with messaging)', async () => {
+  it('let no party write them beyond the rules of messaging', async () => {
+    // A party writes their own messages and opens their own pairs (migration 20261202003000);
+    // nothing else.
     const attempts: ((tx: Tx) => Promise<unknown>)[] = [
       (tx) =>
         tx`insert into public.messages (conversation_id, sender_id, content)
-           values (${conversations.pat}, ${pat.id}, 'x')`,
+           values (${conversations.pat}, ${x.id}, 'as the other party')`,
+      (tx) =>
+        tx`insert into public.messages (conversation_id, sender_id, content, message_type)
+           values (${conversations.pat}, ${pat.id}, 'x', 'system')`,
+      (tx) =>
+        tx`insert into public.messages (conversation_id, sender_id, content)
+           values (${conversations.quinn}, ${pat.id}, 'in someone else''s')`,
       (tx) => tx`update public.messages set is_read = true, read_at = now()`,
+      (tx) => tx`update public.messages set content = 'changed'`,
       (tx) => tx`delete from public.messages`,
       (tx) =>
         tx`insert into public.conversations (patient_id, practitioner_id)
-                 values (${pat.id}, ${y.id})`,
+                 values (${quinn.id}, ${y.id})`,
       (tx) => tx`update public.conversations set last_message_at = now()`,
       (tx) => tx`delete from public.conversations`,
     ];

@@ -131,6 +131,10 @@ describe('OpenAPI documents, of the fields a form fills', () => {
     ['get', '/crm/appointments', ['date', 'from', 'to', 'status', 'limit', 'offset']],
     ['patch', '/crm/appointments/{id}/cancel', ['cancellation_reason']],
     ['patch', '/crm/appointments/{id}/complete', ['practitioner_notes']],
+    ['get', '/conversations', ['practitioner_id']],
+    ['post', '/conversations', ['content']],
+    ['get', '/conversations/{id}/messages', ['limit', 'before', 'before_id', 'practitioner_id']],
+    ['patch', '/conversations/{id}/read', ['practitioner_id']],
   ];
 
   it.each(takingBlank)(
