@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose';
 import postgres from 'postgres';
 import { ROOT } from '../lib/database.ts';
 import { CITIES } from './cities.ts';
+import { conversationScenarios, loadConversationData } from './conversations.ts';
 import { loadBenchData } from './data.ts';
 import {
   type BenchDatabase,
@@ -156,6 +157,7 @@ async function main(options: BenchOptions): Promise<void> {
   const withNotifications = options.group === undefined || options.group === 'notifications';
   const withAppointments = options.group === undefined || options.group === 'appointments';
   const withHealth = options.group === undefined || options.group === 'health';
+  const withConversations = options.group === undefined || options.group === 'conversations';
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
   const references: ReferenceServer[] = [];
@@ -197,6 +199,9 @@ async function main(options: BenchOptions): Promise<void> {
       const users = await benchUsers(sql, gateway.keys, gateway.url);
       if (withNotifications) await ensureNotificationData(sql, users, log);
       const token = users[0].token;
+      const conversations = withConversations
+        ? await loadConversationData(sql, gateway.keys, `${gateway.url}/auth/v1`, log)
+        : undefined;
       for (const kind of REFERENCE_KINDS) {
         references.push(await startReferenceServer(kind, database.url, decodeJwt(token)));
       }
@@ -243,6 +248,7 @@ async function main(options: BenchOptions): Promise<void> {
           )
           : []),
         ...(await paymentAndReviewScenarios(sql, users, options, log)),
+        ...(conversations ? conversationScenarios(conversations) : []),
       ], options).map(onGateway);
       const profiled = options.cpuProfile === undefined
         ? undefined

@@ -15,6 +15,7 @@ export const GROUPS = [
   'health',
   'payments',
   'reviews',
+  'conversations',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
