@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { systemDb, withinStatementTimeout } from '../db/client.ts';
+import { gateRow, systemDb, withinStatementTimeout } from '../db/client.ts';
 import { ApiError, forbidden, unauthorized } from '../http/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { type Hit, hitAddress, limitHeaders, withLimitHeaders } from '../http/rate-limit.ts';
@@ -25,9 +25,12 @@ async function verifiedClaims(header: string | undefined): Promise<JwtClaims | A
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await verifiedClaims(c.req.header('authorization'));
   if (claims instanceof ApiError) throw claims.withHeaders(limitHeaders(await hitAddress(c)));
-  const [gate] = await withinStatementTimeout(
-    systemDb()<(Hit & { role: UserRole | null })[]>`
-      select role, hits, reset_at from private.authorize_request(${claims.sub}, ${`user:${claims.sub}`})`,
+  const gate = gateRow(
+    await withinStatementTimeout(
+      systemDb()<(Hit & { role: UserRole | null })[]>`
+        select role, hits, reset_at from private.authorize_request(${claims.sub}, ${`user:${claims.sub}`})`,
+    ),
+    ['role', 'hits', 'reset_at'],
   );
   const headers = limitHeaders(gate);
   if (!gate.role) throw unauthorized('Your account no longer exists.');

@@ -103,6 +103,22 @@ export async function withinStatementTimeout<T>(
   }
 }
 
+/**
+ * The single row of a statement that always returns one (a function call of the gate), with
+ * the columns asked for. When the server drops a connection mid-statement, the driver has been
+ * seen (tests/faults, rarely) to settle such a statement with no row, or with the row of another
+ * statement of that connection; that is the connection lost, answered 503, never read as data.
+ */
+export function gateRow<T extends object>(rows: readonly T[], columns: ReadonlyArray<keyof T>): T {
+  const [row] = rows;
+  if (rows.length !== 1 || columns.some((column) => row[column] === undefined)) {
+    throw Object.assign(new Error('The database answered another statement.'), {
+      code: 'CONNECTION_CLOSED',
+    });
+  }
+  return row;
+}
+
 export async function closeDb(): Promise<void> {
   const p = pool;
   pool = undefined;

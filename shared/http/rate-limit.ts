@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { config } from '../config.ts';
-import { systemDb, withinStatementTimeout } from '../db/client.ts';
+import { gateRow, systemDb, withinStatementTimeout } from '../db/client.ts';
 import { clientAddress } from './client-address.ts';
 import { ApiError } from './errors.ts';
 import type { AppEnv } from './env.ts';
@@ -18,10 +18,10 @@ const addressKey = (c: Context) =>
 
 /** Counts a request against the caller's address, in Postgres so every instance shares it. */
 export async function hitAddress(c: Context): Promise<Hit> {
-  const [hit] = await withinStatementTimeout(
+  const rows = await withinStatementTimeout(
     systemDb()<Hit[]>`select hits, reset_at from private.hit_rate_limit(${addressKey(c)})`,
   );
-  return hit;
+  return gateRow(rows, ['hits', 'reset_at']);
 }
 
 /**
