@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../functions/appointments/app.ts';
 import { db } from './helpers/db.ts';
 import { call, type CallOptions } from './helpers/http.ts';
+import { refusedTokens } from './shared/tokens.ts';
 import { israelDate, openPractice, type Practice } from './helpers/practice.ts';
 import { createUser, type TestUser } from './helpers/users.ts';
 
@@ -571,7 +572,20 @@ describe('GET /appointments/upcoming and /past', () => {
 
   it('refuses a limit beyond 50 and what is not a whole number', async () => {
     const noa = await patient();
-    for (const query of ['limit=51', 'limit=0', 'limit=abc', 'offset=-1', 'limit=1.5']) {
+    for (
+      const query of [
+        'limit=51',
+        'limit=0',
+        'limit=abc',
+        'offset=-1',
+        'limit=1.5',
+        'limit=1e2',
+        'offset=100001',
+        'offset=x',
+        'limit=-5',
+        'limit=0x10',
+      ]
+    ) {
       const res = await api(noa, 'GET', `/past?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.body.error.code).toBe('validation_error');
@@ -775,9 +789,43 @@ describe('bad input', () => {
     expect(await writtenFor(noa, practice)).toEqual(before);
   });
 
+  it('answers 401 in the contract shape to every refused token, on every endpoint, writing nothing', async () => {
+    const practice = await openPractice();
+    const noa = await patient();
+    const booked = await book(noa, slot(practice, IN_A_WEEK, '10:00'));
+    const before = await writtenFor(noa, practice);
+    const calls: Array<[string, string, CallOptions]> = [
+      ['POST', '', { json: slot(practice, IN_A_WEEK, '11:00') }],
+      ['GET', '/upcoming', {}],
+      ['GET', '/past', {}],
+      ['GET', `/${booked.body.id}`, {}],
+      ['PATCH', `/${booked.body.id}/cancel`, { json: {} }],
+    ];
+    for (const [name, headers] of await refusedTokens(noa)) {
+      for (const [method, path, options] of calls) {
+        const res = await call(app, method, `/appointments${path}`, { ...options, headers });
+        expect(res.status, `${name}: ${method} ${path}`).toBe(401);
+        expect(res.body.error.code).toBe('unauthorized');
+      }
+    }
+    expect(await writtenFor(noa, practice)).toEqual(before);
+  });
+
   it('answers 400 to malformed ids and cancellation bodies, and 404 to unknown ones', async () => {
     const noa = await patient();
-    for (const path of ['/abc', '/123', `/${crypto.randomUUID()}x`]) {
+    const malformed = [
+      '/abc',
+      '/123',
+      `/${crypto.randomUUID()}x`,
+      `/${crypto.randomUUID().slice(0, 35)}`,
+      `/{${crypto.randomUUID()}}`,
+      '/null',
+      '/undefined',
+      `/${'a'.repeat(300)}`,
+      `/${crypto.randomUUID().replaceAll('-', '')}x`,
+      '/%20',
+    ];
+    for (const path of malformed) {
       expect((await api(noa, 'GET', path)).status, path).toBe(400);
       expect((await api(noa, 'PATCH', `${path}/cancel`, { json: {} })).status, path).toBe(400);
     }
@@ -791,6 +839,11 @@ describe('bad input', () => {
       { cancellation_reason: ['a'] },
       [],
       'text',
+      42,
+      { cancellation_reason: { text: 'x' } },
+      { cancellation_reason: true },
+      { cancellation_reason: 1.5 },
+      { cancellation_reason: 'x'.repeat(5000) },
     ];
     for (const json of bodies) {
       const res = await api(noa, 'PATCH', `/${booked.body.id}/cancel`, { json });

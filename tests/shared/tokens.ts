@@ -1,5 +1,7 @@
 import { generateKeyPair, importJWK, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
 import { inject } from 'vitest';
+import { db } from '../helpers/db.ts';
+import { createUser, type TestUser } from '../helpers/users.ts';
 import { TEST_SUPABASE_URL } from '../setup.ts';
 
 export const ISSUER = `${TEST_SUPABASE_URL}/auth/v1`;
@@ -41,3 +43,46 @@ export async function signHs256(payload: JWTPayload, secret: string | Uint8Array
 }
 
 export const unsigned = (payload: JWTPayload) => new UnsecuredJWT(payload).encode();
+
+/**
+ * Requests that never reach a handler: missing, malformed, forged, expired and otherwise refused
+ * tokens, each answered 401 in the contract's shape. For `owner`'s own id where a token names one.
+ */
+export async function refusedTokens(
+  owner: TestUser,
+): Promise<Array<[string, Record<string, string>]>> {
+  const now = Math.floor(Date.now() / 1000);
+  const gone = await createUser();
+  await db`delete from auth.users where id = ${gone.id}`;
+  return [
+    ['no token', {}],
+    ['another scheme', { authorization: `Basic ${btoa('noa:secret')}` }],
+    ['an empty bearer', { authorization: 'Bearer ' }],
+    ['a token that is no JWT', { authorization: 'Bearer not-a-jwt' }],
+    [
+      'an expired token',
+      {
+        authorization: `Bearer ${await signWithTestKey(
+          supabaseClaims(owner.id, { iat: now - 7200, exp: now - 3600 }),
+        )}`,
+      },
+    ],
+    [
+      'a token signed by a stranger',
+      {
+        authorization: `Bearer ${await signWithStrangerKey(
+          supabaseClaims(owner.id),
+          inject('keys').kid,
+        )}`,
+      },
+    ],
+    [
+      'a token for another audience',
+      {
+        authorization: `Bearer ${await signWithTestKey(supabaseClaims(owner.id, { aud: 'anon' }))}`,
+      },
+    ],
+    ['an unsigned token', { authorization: `Bearer ${unsigned(supabaseClaims(owner.id))}` }],
+    ['the token of a deleted account', { authorization: `Bearer ${gone.token}` }],
+  ];
+}
