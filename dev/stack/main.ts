@@ -7,6 +7,7 @@ import { prepareDatabase, ROOT } from '../lib/database.ts';
 import { type RunningDatabase, startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
 import { jwksOf, loadOrCreateKeys } from '../lib/keys.ts';
 import { type Maintenance, startMaintenance } from './maintenance.ts';
+import { loadOrCreateServiceSecret, serviceSecretFile } from './service-secret.ts';
 import {
   claimStack,
   publishStack,
@@ -178,7 +179,13 @@ async function main(): Promise<void> {
         ? 'Database created: schema and seed applied.'
         : 'Database migrations are up to date.',
     );
-    maintenance = await startMaintenance(database.url, (message) => console.error(message));
+    // pg_cron's jobs where the database has none: the cleanups, and the reminders function
+    // called at 15:00 and 16:00 UTC with the service secret.
+    const serviceSecret = await loadOrCreateServiceSecret();
+    maintenance = await startMaintenance(database.url, (message) => console.error(message), {
+      reminders: { functionsUrl: `${url}/functions/v1`, serviceSecret },
+      onInfo: (message) => console.log(message),
+    });
 
     const keys = await loadOrCreateKeys(files.keys);
     const storageDir = path.resolve(ROOT, process.env.LOCAL_STORAGE_DIR || files.storage);
@@ -199,6 +206,7 @@ async function main(): Promise<void> {
         SUPABASE_DB_URL: '',
         SUPABASE_URL: url,
         SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
+        SERVICE_SECRET: serviceSecret,
       },
     });
 
@@ -219,6 +227,14 @@ async function main(): Promise<void> {
     };
     await publishStack(files.stack, info);
     console.log(banner(info));
+    if (maintenance.running) {
+      console.log(
+        `Scheduled jobs run here (no pg_cron): reminders at 15:00 and 16:00 UTC, with the ` +
+          `service secret of ${
+            process.env.SERVICE_SECRET ? 'SERVICE_SECRET' : serviceSecretFile()
+          }.\n`,
+      );
+    }
 
     const code = await gateway.exited;
     if (!stopping) {
