@@ -8,7 +8,9 @@
 -- waits for the first and then does nothing). A reminder stays sent: an appointment cancelled
 -- after its reminder, or moved to another day, is not reminded again.
 create table private.reminders_sent (
-  appointment_id uuid not null references public.appointments (id) on delete cascade,
+  -- No foreign key: checking one would lock every appointment reminded (100,000 row locks a
+  -- day). The row of an appointment deleted since is a leftover no call ever meets again.
+  appointment_id uuid not null,
   -- The reminder's kind: only the reminder of the day before for now.
   kind text not null check (kind in ('day_before')),
   -- The notification it created (no foreign key: notifications go with their owner's account).
@@ -42,12 +44,17 @@ create index appointments_confirmed_date_idx on public.appointments (appointment
 -- trigger emits each `notification:new` event. `created`: notifications written now;
 -- `skipped`: the date's confirmed appointments not reminded by this call (reminded before, or
 -- reminders turned off).
+--
+-- Run once a day over up to 100,000 rows: no JIT (compiling this statement costs seconds, more
+-- than it saves), room to sort and hash the day in memory, and hash joins (the planner cannot
+-- know how many rows the CTEs hold and would probe an index per row instead).
 create function private.send_appointment_reminders(
   p_day date,
   out created integer,
   out skipped integer
 )
-language sql volatile security definer set search_path = ''
+language sql volatile security definer
+set search_path = '' set jit = off set work_mem = '64MB' set enable_nestloop = off
 as $$
   with due as (
     select a.id, a.patient_id, a.practitioner_id, a.relative_id, a.start_time,
@@ -57,14 +64,27 @@ as $$
     left join public.user_settings s on s.user_id = a.patient_id
     where a.appointment_date = p_day + 1 and a.status = 'confirmed' and a.starts_at > now()
   ),
-  -- The date is the same for every appointment: written once per language.
-  dates as (
+  -- The date is the same for every appointment: written once per language (materialized, or
+  -- the planner would write it again for every row).
+  dates as materialized (
     select f.locale, f.someone, private.format_local_date(p_day + 1, f.locale) as date
     from private.locale_formats f
   ),
+  -- The key decides: of two calls at once, the second waits for the first's keys and then
+  -- skips them. In key order, so neither waits for the other both ways (no deadlock). The keys
+  -- already committed are left out first only to spare a repeated run the work.
   claimed as (
     insert into private.reminders_sent (appointment_id, kind, notification_id)
-    select d.id, 'day_before', gen_random_uuid() from due d where d.wanted
+    select d.id, 'day_before', gen_random_uuid()
+    from due d
+    -- One probe of the key per appointment (lateral, so never a scan of every reminder ever sent).
+    left join lateral (
+      select true as sent from private.reminders_sent r
+      where r.appointment_id = d.id and r.kind = 'day_before'
+      limit 1
+    ) s on true
+    where d.wanted and s.sent is null
+    order by d.id
     on conflict (appointment_id, kind) do nothing
     returning appointment_id, notification_id
   ),
@@ -91,11 +111,15 @@ as $$
     cross join lateral (
       select jsonb_build_object('appointment_id', d.id, 'practitioner_id', d.practitioner_id) as data
     ) v
+    -- Nothing claimed (a repeated run): the joins are not even started.
+    where exists (select from claimed)
   ),
   written as (
     insert into public.notifications (id, user_id, type, title, body, data)
+    -- A title without placeholders renders as itself: the call is saved.
     select n.notification_id, n.patient_id, 'appointment_reminder',
-           private.render_template(n.title, n.vars),
+           case when strpos(n.title, '{') > 0 then private.render_template(n.title, n.vars)
+                else n.title end,
            btrim(private.render_template(n.body, n.vars)),
            n.data
     from rendered n
