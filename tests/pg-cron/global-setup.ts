@@ -11,10 +11,24 @@ export const serverUrl = () =>
   process.env.PG_CRON_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
- * pg_cron works in one database, `cron.database_name`: that database is made afresh with
- * pg_cron, the stand-ins for Supabase's Vault and pg_net, and then the migrations, which
- * schedule the jobs as they do on Supabase. It is kept afterwards, without jobs, so pg_cron's
- * launcher keeps a database to watch.
+ * Everything a run left: pg_cron (its jobs and their history), then every schema with what is
+ * in it (the extensions in `extensions` go with it), and `public` made again as PostgreSQL makes
+ * it. Roles are the server's and stay.
+ */
+async function emptyDatabase(sql: postgres.Sql) {
+  await sql`drop extension if exists pg_cron`;
+  const schemas = await sql<{ name: string }[]>`
+    select nspname as name from pg_namespace
+    where nspname !~ '^pg_' and nspname <> 'information_schema'`;
+  for (const { name } of schemas) await sql.unsafe(`drop schema "${name}" cascade`);
+  await sql`create schema public authorization pg_database_owner`;
+  await sql`grant usage on schema public to public`;
+}
+
+/**
+ * pg_cron works in one database, `cron.database_name`: its content is made afresh with pg_cron,
+ * the stand-ins for Supabase's Vault and pg_net, and then the migrations, which schedule the
+ * jobs as they do on Supabase. It is kept afterwards, without jobs.
  */
 export default async function setup(project: TestProject) {
   const server = postgres(serverUrl(), { max: 1, onnotice: () => {} });
@@ -30,8 +44,11 @@ export default async function setup(project: TestProject) {
       );
     }
     name = database;
-    await server.unsafe(`drop database if exists "${name}" with (force)`);
-    await server.unsafe(`create database "${name}"`);
+    const [{ exists }] =
+      await server`select exists (select from pg_database where datname = ${name}) as exists`;
+    // Created once: pg_cron's launcher stays connected to it, and dropping it would end the
+    // launcher until the server restarts. Its content is made afresh below instead.
+    if (!exists) await server.unsafe(`create database "${name}"`);
   } finally {
     await server.end();
   }
@@ -40,6 +57,7 @@ export default async function setup(project: TestProject) {
   const databaseUrl = url.toString();
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
+    await emptyDatabase(sql);
     await sql`create extension pg_cron`;
     await sql.unsafe(
       await readFile(path.join(ROOT, 'tests/pg-cron/fixtures/supabase-stand-ins.sql'), 'utf8'),
