@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -21,6 +22,8 @@ export interface BenchDatabase {
 export interface BenchGateway {
   url: string;
   keys: DevKeys;
+  /** The SERVICE_SECRET of its functions (the reminders benchmark calls them with it). */
+  serviceSecret: string;
   stop(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const keys = await createSigningKeys();
+  const serviceSecret = randomBytes(32).toString('base64url');
   const storageDir = path.join(benchStateDir(), 'storage');
   await mkdir(storageDir, { recursive: true });
   const gateway: RunningGateway = await startGateway({
@@ -102,6 +106,7 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
       SUPABASE_URL: url,
       SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
       LOCAL_STORAGE_DIR: storageDir,
+      SERVICE_SECRET: serviceSecret,
       RATE_LIMIT_PER_MINUTE: '1000000000',
       // The load's client addresses stand for those an outer proxy appends (see scenarios.ts).
       TRUSTED_PROXY_HOPS: '2',
@@ -109,5 +114,5 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
       LOG_LEVEL: 'error',
     },
   });
-  return { url, keys, stop: gateway.stop };
+  return { url, keys, serviceSecret, stop: gateway.stop };
 }

@@ -16,6 +16,7 @@ import { benchPractitionerIds, benchUsers } from './fixtures.ts';
 import { type CpuProfile, formatProfile, summariseProfile } from './cpu-profile.ts';
 import { countPerRequest, loadRoute, type WireCounter, wireCounterAt } from './load.ts';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
+import { benchReminders, formatReminderBench } from './reminders.ts';
 import { explainSearch, formatPlan, type PlanSummary } from './plan.ts';
 import { REFERENCE_KINDS } from './reference/kinds.ts';
 import { type ReferenceServer, startReferenceServer } from './reference/start.ts';
@@ -132,6 +133,7 @@ function verdicts(results: RouteResult[]): string[] {
 
 async function main(options: BenchOptions): Promise<void> {
   const withDirectory = options.group === undefined || options.group === 'practitioners';
+  const withReminders = options.group === undefined || options.group === 'reminders';
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
   const references: ReferenceServer[] = [];
@@ -165,9 +167,22 @@ async function main(options: BenchOptions): Promise<void> {
     log(`Database: ${database.origin}.`);
     const sql = postgres(database.url, { max: 2, onnotice: () => {} });
     try {
-      const data = withDirectory ? await loadBenchData(sql, options.practitioners, log) : undefined;
+      const data = withDirectory || withReminders
+        ? await loadBenchData(sql, options.practitioners, log)
+        : undefined;
       log('Starting the Deno gateway with the bench app, and the reference servers.');
       gateway = await startBenchGateway(database.url);
+      // A run, not a load: measured first, and alone with `--group reminders`.
+      const reminders = withReminders ? await benchReminders(sql, gateway, log) : undefined;
+      if (reminders) log(`\n${formatReminderBench(reminders).join('\n')}\n`);
+      if (options.group === 'reminders') {
+        const file = await writeResult(
+          'json',
+          `${JSON.stringify({ options, data, reminders }, null, 2)}\n`,
+        );
+        log(`Results written to ${file}.`);
+        return;
+      }
       const users = await benchUsers(sql, gateway.keys, gateway.url);
       const token = users[0].token;
       for (const kind of REFERENCE_KINDS) {
@@ -234,6 +249,7 @@ async function main(options: BenchOptions): Promise<void> {
         log(`The profile is in ${cpuProfile.file} (Chrome DevTools opens it).\n`);
       }
       log(verdicts(results).join('\n'));
+      if (reminders) log(formatReminderBench(reminders).slice(-2).join('\n'));
 
       const report = {
         startedAt: startedAt.toISOString(),
@@ -246,6 +262,7 @@ async function main(options: BenchOptions): Promise<void> {
         routes: results,
         plans,
         cpuProfile,
+        reminders,
       };
       const file = await writeResult('json', `${JSON.stringify(report, null, 2)}\n`);
       log(`\nResults written to ${file}.`);

@@ -4,8 +4,8 @@ import type { SignedInUser } from './fixtures.ts';
 import type { ReferenceKind } from './reference/kinds.ts';
 import { FLOOR_NAME, REFERENCE_GROUP, TRANSACTION_LIMIT } from './results.ts';
 
-/** The API groups with routes under load, for `--group`. */
-export const GROUPS = ['profile', 'relatives', 'settings', 'practitioners'] as const;
+/** The API groups with routes under load, for `--group`; `reminders` is a run, not a load. */
+export const GROUPS = ['profile', 'relatives', 'settings', 'practitioners', 'reminders'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface NextRequest {
