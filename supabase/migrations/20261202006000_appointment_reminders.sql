@@ -13,11 +13,15 @@ create table private.reminders_sent (
   appointment_id uuid not null,
   -- The reminder's kind: only the reminder of the day before for now.
   kind text not null check (kind in ('day_before')),
+  -- The appointment's date when it was reminded: a run reads only the keys of its own day.
+  appointment_date date not null,
   -- The notification it created (no foreign key: notifications go with their owner's account).
   notification_id uuid not null,
   created_at timestamptz not null default now(),
   primary key (appointment_id, kind)
 );
+
+create index reminders_sent_date_idx on private.reminders_sent (appointment_date);
 
 -- The days of Israel's calendar whose scheduled run has been done, so the second of the two
 -- daily calls (15:00 and 16:00 UTC, one of which is 18:00 in Israel) finds the day done.
@@ -72,18 +76,16 @@ as $$
   ),
   -- The key decides: of two calls at once, the second waits for the first's keys and then
   -- skips them. In key order, so neither waits for the other both ways (no deadlock). The keys
-  -- already committed are left out first only to spare a repeated run the work.
+  -- of the day already committed are left out first, only to spare a repeated run the work (a
+  -- key of an appointment reminded for another day is still met by the key itself).
   claimed as (
-    insert into private.reminders_sent (appointment_id, kind, notification_id)
-    select d.id, 'day_before', gen_random_uuid()
+    insert into private.reminders_sent (appointment_id, kind, appointment_date, notification_id)
+    select d.id, 'day_before', p_day + 1, gen_random_uuid()
     from due d
-    -- One probe of the key per appointment (lateral, so never a scan of every reminder ever sent).
-    left join lateral (
-      select true as sent from private.reminders_sent r
-      where r.appointment_id = d.id and r.kind = 'day_before'
-      limit 1
-    ) s on true
-    where d.wanted and s.sent is null
+    where d.wanted
+      and not exists (select from private.reminders_sent r
+                      where r.appointment_date = p_day + 1 and r.appointment_id = d.id
+                        and r.kind = 'day_before')
     order by d.id
     on conflict (appointment_id, kind) do nothing
     returning appointment_id, notification_id

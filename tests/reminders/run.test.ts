@@ -320,6 +320,23 @@ describe('what is reminded', () => {
     expect(await remindedCounts([moved])).toEqual({});
   });
 
+  it('an appointment reminded for another day, then moved to tomorrow, is not reminded again', async () => {
+    const day = '2037-03-12';
+    const dr = await practitioner();
+    const pat = await patient();
+    const id = await appointment({
+      practitionerId: dr.id,
+      patientId: pat.id,
+      date: plusDays(day, 2),
+      start: '09:00',
+    });
+    expect((await runForced(app, plusDays(day, 1))).body).toMatchObject({ created: 1 });
+    await db`update public.appointments set appointment_date = ${plusDays(day, 1)}
+      where id = ${id}`;
+    expect((await runForced(app, day)).body).toMatchObject({ created: 0, skipped: 1 });
+    expect(await remindedCounts([id])).toEqual({ [id]: 1 });
+  });
+
   it('an appointment that has already begun is not reminded', async () => {
     // The run for yesterday: its "tomorrow" is today, whose 00:00 has passed. Rolled back, so
     // the appointments of today that other tests book get no reminder.
