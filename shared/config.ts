@@ -71,6 +71,7 @@ const schema = z
     SUPABASE_JWKS: z.string().optional(),
     JWT_LEGACY_SECRET: z.string().min(32).optional(),
     SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+    SERVICE_SECRET: z.string().min(32).optional(),
     LOCAL_STORAGE_DIR: z.string().optional(),
     PUBLIC_URL: z.url().optional(),
     DB_PREPARE: flag.default(true),
@@ -128,6 +129,8 @@ export interface Config {
   jwks?: string;
   jwtLegacySecret?: string;
   serviceRoleKey?: string;
+  /** What pg_cron (and operators) send to the functions no user calls (`reminders`). */
+  serviceSecret?: string;
   localStorageDir?: string;
   publicUrl: string;
   dbPrepare: boolean;
@@ -190,6 +193,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     jwks: e.SUPABASE_JWKS,
     jwtLegacySecret: e.JWT_LEGACY_SECRET,
     serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
+    serviceSecret: e.SERVICE_SECRET,
     localStorageDir: e.LOCAL_STORAGE_DIR,
     publicUrl: (e.PUBLIC_URL ?? e.SUPABASE_URL).replace(/\/$/, ''),
     dbPrepare: e.DB_PREPARE,

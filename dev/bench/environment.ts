@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -24,6 +25,8 @@ export interface BenchGateway {
   keys: DevKeys;
   /** This run's health keys: the bench data seals its teudat zehut numbers with them. */
   healthKeys: HealthKeyVariables;
+  /** The SERVICE_SECRET of its functions (the reminders benchmark calls them with it). */
+  serviceSecret: string;
   stop(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
   const url = `http://127.0.0.1:${port}`;
   const keys = await createSigningKeys();
   const healthKeys = createHealthKeys('bench');
+  const serviceSecret = randomBytes(32).toString('base64url');
   const storageDir = path.join(benchStateDir(), 'storage');
   await mkdir(storageDir, { recursive: true });
   const gateway: RunningGateway = await startGateway({
@@ -106,6 +110,7 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
       SUPABASE_URL: url,
       SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
       LOCAL_STORAGE_DIR: storageDir,
+      SERVICE_SECRET: serviceSecret,
       RATE_LIMIT_PER_MINUTE: '1000000000',
       // The load's client addresses stand for those an outer proxy appends (see scenarios.ts).
       TRUSTED_PROXY_HOPS: '2',
@@ -114,5 +119,5 @@ export async function startBenchGateway(databaseUrl: string): Promise<BenchGatew
       ...healthKeys,
     },
   });
-  return { url, keys, healthKeys, stop: gateway.stop };
+  return { url, keys, healthKeys, serviceSecret, stop: gateway.stop };
 }

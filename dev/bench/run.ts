@@ -29,6 +29,7 @@ import {
   notificationScenarios,
 } from './notifications.ts';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
+import { benchReminders, formatReminderBench } from './reminders.ts';
 import { explainSearch, formatPlan, type PlanSummary } from './plan.ts';
 import { REFERENCE_KINDS } from './reference/kinds.ts';
 import { type ReferenceServer, startReferenceServer } from './reference/start.ts';
@@ -158,6 +159,7 @@ async function main(options: BenchOptions): Promise<void> {
   const withAppointments = options.group === undefined || options.group === 'appointments';
   const withHealth = options.group === undefined || options.group === 'health';
   const withConversations = options.group === undefined || options.group === 'conversations';
+  const withReminders = options.group === undefined || options.group === 'reminders';
   let database: BenchDatabase | undefined;
   let gateway: BenchGateway | undefined;
   const references: ReferenceServer[] = [];
@@ -191,11 +193,22 @@ async function main(options: BenchOptions): Promise<void> {
     log(`Database: ${database.origin}.`);
     const sql = postgres(database.url, { max: 2, onnotice: () => {} });
     try {
-      const data = withDirectory || withAppointments
+      const data = withDirectory || withAppointments || withReminders
         ? await loadBenchData(sql, options.practitioners, log)
         : undefined;
       log('Starting the Deno gateway with the bench app, and the reference servers.');
       gateway = await startBenchGateway(database.url);
+      // A run, not a load: measured first, and alone with `--group reminders`.
+      const reminders = withReminders ? await benchReminders(sql, gateway, log) : undefined;
+      if (reminders) log(`\n${formatReminderBench(reminders).join('\n')}\n`);
+      if (options.group === 'reminders') {
+        const file = await writeResult(
+          'json',
+          `${JSON.stringify({ options, data, reminders }, null, 2)}\n`,
+        );
+        log(`Results written to ${file}.`);
+        return;
+      }
       const users = await benchUsers(sql, gateway.keys, gateway.url);
       if (withNotifications) await ensureNotificationData(sql, users, log);
       const token = users[0].token;
@@ -293,6 +306,7 @@ async function main(options: BenchOptions): Promise<void> {
         log(`The profile is in ${cpuProfile.file} (Chrome DevTools opens it).\n`);
       }
       log(verdicts(results).join('\n'));
+      if (reminders) log(formatReminderBench(reminders).slice(-2).join('\n'));
 
       const report = {
         startedAt: startedAt.toISOString(),
@@ -306,6 +320,7 @@ async function main(options: BenchOptions): Promise<void> {
         plans,
         notificationPlans,
         cpuProfile,
+        reminders,
       };
       const file = await writeResult('json', `${JSON.stringify(report, null, 2)}\n`);
       log(`\nResults written to ${file}.`);

@@ -4,7 +4,7 @@ import type { SignedInUser } from './fixtures.ts';
 import type { ReferenceKind } from './reference/kinds.ts';
 import { type Baseline, FLOOR_NAME, REFERENCE_GROUP, TRANSACTION_LIMIT } from './results.ts';
 
-/** The API groups with routes under load, for `--group`. */
+/** The API groups with routes under load, for `--group`; `reminders` is a run, not a load. */
 export const GROUPS = [
   'profile',
   'relatives',
@@ -16,6 +16,7 @@ export const GROUPS = [
   'payments',
   'reviews',
   'conversations',
+  'reminders',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 

@@ -11,6 +11,7 @@ import { parseConfig } from '../../shared/config.ts';
 import type { PushWorker } from '../../shared/push/deliver.ts';
 import { type Maintenance, startMaintenance } from './maintenance.ts';
 import { startDevPush } from './push.ts';
+import { loadOrCreateServiceSecret, serviceSecretFile } from './service-secret.ts';
 import {
   claimStack,
   publishStack,
@@ -183,7 +184,13 @@ async function main(): Promise<void> {
         ? 'Database created: schema and seed applied.'
         : 'Database migrations are up to date.',
     );
-    maintenance = await startMaintenance(database.url, (message) => console.error(message));
+    // pg_cron's jobs where the database has none: the cleanups, and the reminders function
+    // called at 15:00 and 16:00 UTC with the service secret.
+    const serviceSecret = await loadOrCreateServiceSecret();
+    maintenance = await startMaintenance(database.url, (message) => console.error(message), {
+      reminders: { functionsUrl: `${url}/functions/v1`, serviceSecret },
+      onInfo: (message) => console.log(message),
+    });
 
     const keys = await loadOrCreateKeys(files.keys);
     const healthKeys = await loadOrCreateHealthKeys(files.healthKeys);
@@ -203,6 +210,7 @@ async function main(): Promise<void> {
       SUPABASE_DB_URL: '',
       SUPABASE_URL: url,
       SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
+      SERVICE_SECRET: serviceSecret,
     };
     // Push delivery runs beside the functions, with their OneSignal settings (issue 13 moves it
     // to the realtime relay).
@@ -231,6 +239,14 @@ async function main(): Promise<void> {
     };
     await publishStack(files.stack, info);
     console.log(banner(info));
+    if (maintenance.running) {
+      console.log(
+        `Scheduled jobs run here (no pg_cron): reminders at 15:00 and 16:00 UTC, with the ` +
+          `service secret of ${
+            process.env.SERVICE_SECRET ? 'SERVICE_SECRET' : serviceSecretFile()
+          }.\n`,
+      );
+    }
 
     const code = await gateway.exited;
     if (!stopping) {

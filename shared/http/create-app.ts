@@ -11,14 +11,16 @@ import { handleError } from './handle-error.ts';
 import { log } from './logger.ts';
 import { limitByAddress } from './rate-limit.ts';
 import { authenticate } from '../auth/middleware.ts';
+import { requireServiceSecret } from '../auth/service-secret.ts';
 import { createRouter } from './create-router.ts';
 
 export interface AppOptions {
   /**
    * `user`: every route needs a signed-in user, except `publicPaths`. `public`: nobody signs in.
-   * Both are rate limited, per user or per client address.
+   * Both are rate limited, per user or per client address. `service`: no user, only callers
+   * holding the service secret (pg_cron's jobs); a refused one is counted per client address.
    */
-  auth: 'user' | 'public';
+  auth: 'user' | 'public' | 'service';
   publicPaths?: string[];
   /** Larger body limits for named paths (the full path, e.g. `/profile/avatar`). */
   bodyLimits?: Record<string, number>;
@@ -74,15 +76,30 @@ export function createApp(group: string, options: AppOptions) {
   // the same statement; the others per client address.
   app.use('*', (ctx, next) => {
     if (ctx.req.path === docPath) return next();
+    if (options.auth === 'service') return requireServiceSecret(ctx, next);
     const signedIn = options.auth === 'user' && !anonymous.has(ctx.req.path);
     return signedIn ? authenticate(ctx, next) : limitByAddress(ctx, next);
   });
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
+  if (options.auth === 'service') {
+    app.openAPIRegistry.registerComponent('securitySchemes', 'serviceSecret', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The service secret (SERVICE_SECRET)',
+    });
+    app.openAPIRegistry.registerComponent('securitySchemes', 'serviceApiKey', {
+      type: 'apiKey',
+      in: 'header',
+      name: 'apikey',
+      description: 'The service secret (SERVICE_SECRET)',
+    });
+  } else {
+    app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+  }
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: `Dokal API: ${group}`, version: '1.0.0' },

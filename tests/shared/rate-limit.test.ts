@@ -278,12 +278,15 @@ describe('rate limit', () => {
       throw new Error('roll back the stand-in');
     });
     await expect(rolledBack).rejects.toThrow('roll back the stand-in');
-    expect(calls).toEqual([
-      ...Array(2).fill({
-        job: 'purge-rate-limit-counters',
-        schedule: '*/5 * * * *',
-        command: 'select private.purge_rate_limit_counters()',
-      }),
-    ]);
+    // The other jobs: tests/reminders/jobs.test.ts.
+    expect(calls.filter((c) => (c as { job: string }).job === 'purge-rate-limit-counters')).toEqual(
+      [
+        ...Array(2).fill({
+          job: 'purge-rate-limit-counters',
+          schedule: '*/5 * * * *',
+          command: 'select private.purge_rate_limit_counters()',
+        }),
+      ],
+    );
   });
 });
