@@ -26,6 +26,8 @@ const TYPES = [
   'appointment_reminder',
   'new_message',
   'review_received',
+  'appointment_rescheduled',
+  'earlier_slot_available',
 ] as const;
 type Type = (typeof TYPES)[number];
 
@@ -58,6 +60,8 @@ const MENTIONS: Record<Type, Mention[]> = {
   appointment_reminder: ['patient', 'practitioner', 'date', 'time', 'address'],
   new_message: ['sender'],
   review_received: ['patient', 'rating'],
+  appointment_rescheduled: ['patient', 'date', 'time'],
+  earlier_slot_available: ['practitioner', 'date', 'time'],
 };
 
 interface Rendered {
