@@ -5,14 +5,14 @@
 -- constraints decide a race for the new slot as for a booking (the loser keeps its old slot).
 --
 -- Signed-in users now hold the update grant of the date and times, so every rule of a move
--- lives here, for the API and the Data API alike: the trigger appointments_2_move_rules below,
+-- lives here, for the API and the Data API alike: the trigger appointments_1_move_rules below,
 -- the status machine (back to pending only by a move), the actor rules (only the patient moves),
 -- and the clock trigger (appointments_1_clock) keeps starts_at/ends_at right.
 
 grant update (appointment_date, start_time, end_time) on public.appointments to authenticated;
 
--- What a move must be. Fires before the status machine (name order: 1 clock, 2 actor and move
--- rules, 3 transition), after the clock has computed the new instants.
+-- What a move must be. Fires after the clock has computed the new instants and before the actor
+-- rules and the status machine (name order: 1 clock, 1 move rules, 2 actor rules, 3 transition).
 create function private.appointment_move_rules() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
@@ -21,6 +21,12 @@ declare
 begin
   if (new.appointment_date, new.start_time, new.end_time)
      is not distinct from (old.appointment_date, old.start_time, old.end_time) then
+    -- The patient "moving" to the slot it already has (which would only unconfirm it).
+    if actor is not null and actor = old.patient_id and new.status is distinct from old.status
+       and old.status in ('pending', 'confirmed') then
+      raise exception using errcode = 'DK400', column = 'start_time',
+        message = 'This is already the time of this appointment. Please choose another slot.';
+    end if;
     return new;
   end if;
   if actor is null then
@@ -58,10 +64,6 @@ begin
     ) then
       return new;
     end if;
-    if (new.appointment_date, new.start_time) = (old.appointment_date, old.start_time) then
-      raise exception using errcode = 'DK400', column = 'start_time',
-        message = 'This is already the time of this appointment. Please choose another slot.';
-    end if;
     raise exception using errcode = 'DK400', column = 'start_time',
       message = 'This time is not one of the practitioner''s free slots. Please choose another.';
   end if;
@@ -69,7 +71,7 @@ begin
 end
 $$;
 
-create trigger appointments_2_move_rules
+create trigger appointments_1_move_rules
   before update of appointment_date, start_time, end_time on public.appointments
   for each row execute function private.appointment_move_rules();
 
