@@ -120,7 +120,7 @@ export const create: RouteHandler<typeof routes.createAppointment, AppEnv> = asy
     let recordId = input.patient_record_id;
     if (recordId === undefined) {
       const walkIn = input.patient!;
-      recordId = await insertDraft(tx, acting.practitionerId, { ...walkIn, phone: walkIn.phone! });
+      recordId = await insertDraft(tx, acting.practitionerId, walkIn);
       await recordAudit(tx, {
         actorId: acting.actorId,
         action: `${patientRecords.resource}.create`,

@@ -9,9 +9,9 @@ import {
   endTimeOfDay,
   isoDate,
   optionalParam,
-  optionalPhone,
   optionalText,
   orNull,
+  requiredPhone,
   requiredText,
   storedEndTime,
   storedTime,
@@ -127,9 +127,7 @@ export const noFieldsSchema = z.object({});
 const walkInSchema = z.object({
   first_name: requiredText(100),
   last_name: requiredText(100),
-  phone: optionalPhone.refine((v) => typeof v === 'string', {
-    message: 'Please enter a phone number.',
-  }),
+  phone: requiredPhone,
 });
 
 /**

@@ -82,7 +82,7 @@ export const create: RouteHandler<typeof routes.createPatient, AppEnv> = async (
   const { practitioner_id } = c.req.valid('query');
   const input = c.req.valid('json');
   const item = await writeFor(c, practitioner_id, patientRecords, async (tx, acting) => {
-    const id = await insertDraft(tx, acting.practitionerId, { ...input, phone: input.phone! });
+    const id = await insertDraft(tx, acting.practitionerId, input);
     const [found] = await readPatient(tx, acting.practitionerId, id);
     const fields = Object.keys(input).filter((k) => input[k as keyof typeof input] != null);
     return { result: await asItem(found!), audit: { verb: 'create', entityId: id, fields } };

@@ -7,6 +7,7 @@ import {
   optionalPhone,
   optionalText,
   orNull,
+  requiredPhone,
   requiredText,
   storedEndTime,
   storedTime,
@@ -126,9 +127,7 @@ export const patientSearchQuerySchema = actingQuery.extend({
 export const createPatientSchema = z.object({
   first_name: requiredText(100),
   last_name: requiredText(100),
-  phone: optionalPhone.refine((v) => typeof v === 'string', {
-    message: 'Please enter a phone number.',
-  }),
+  phone: requiredPhone,
   email: optionalEmail,
   city: optionalText(100),
   sex: optionalSex,
