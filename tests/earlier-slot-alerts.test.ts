@@ -67,6 +67,13 @@ async function writtenFor(...people: Array<{ id: string }>) {
 
 const D = (n: number) => israelDate(n);
 
+/** What a refused request is expected to answer. */
+interface Outcome {
+  id?: string;
+  options: CallOptions;
+  status: number;
+}
+
 describe('GET and POST /appointments/:id/earlier-alert', () => {
   it('is off until turned on, and off again', async () => {
     const practice = await openPractice();
@@ -148,33 +155,29 @@ describe('GET and POST /appointments/:id/earlier-alert', () => {
     const cases: Array<
       [
         string,
-        (ctx: { id: string; practice: Practice; noa: TestUser }) => Promise<{
-          id?: string;
-          options: CallOptions;
-          status: number;
-        }>,
+        (ctx: { id: string; practice: Practice; noa: TestUser }) => Outcome | Promise<Outcome>,
       ]
     > = [
-      ['no body', async () => ({ options: {}, status: 400 })],
+      ['no body', () => ({ options: {}, status: 400 })],
       [
         'a body that is not JSON',
-        async () => ({
+        () => ({
           options: { body: '{"enabled":', headers: { 'content-type': 'application/json' } },
           status: 400,
         }),
       ],
       [
         'plain text',
-        async () => ({
+        () => ({
           options: { body: 'true', headers: { 'content-type': 'text/plain' } },
           status: 415,
         }),
       ],
-      ['no enabled', async () => ({ options: { json: {} }, status: 400 })],
-      ['enabled as text', async () => ({ options: { json: { enabled: 'yes' } }, status: 400 })],
-      ['enabled as a number', async () => ({ options: { json: { enabled: 1 } }, status: 400 })],
-      ['enabled null', async () => ({ options: { json: { enabled: null } }, status: 400 })],
-      ['a list', async () => ({ options: { json: [true] }, status: 400 })],
+      ['no enabled', () => ({ options: { json: {} }, status: 400 })],
+      ['enabled as text', () => ({ options: { json: { enabled: 'yes' } }, status: 400 })],
+      ['enabled as a number', () => ({ options: { json: { enabled: 1 } }, status: 400 })],
+      ['enabled null', () => ({ options: { json: { enabled: null } }, status: 400 })],
+      ['a list', () => ({ options: { json: [true] }, status: 400 })],
       [
         'a cancelled appointment',
         async ({ id }) => {
@@ -195,7 +198,7 @@ describe('GET and POST /appointments/:id/earlier-alert', () => {
       ],
       [
         'an unknown appointment',
-        async () => ({
+        () => ({
           id: crypto.randomUUID(),
           options: { json: { enabled: true } },
           status: 404,
@@ -203,7 +206,7 @@ describe('GET and POST /appointments/:id/earlier-alert', () => {
       ],
       ...MALFORMED_IDS.slice(0, 3).map((bad): typeof cases[number] => [
         `the malformed id ${bad}`,
-        async () => ({ id: bad, options: { json: { enabled: true } }, status: 400 }),
+        () => ({ id: bad, options: { json: { enabled: true } }, status: 400 }),
       ]),
     ];
 

@@ -86,6 +86,16 @@ const slotIsFree = async (practice: Practice, date: string, start: string) => {
 const DAY = israelDate(9);
 const OTHER_DAY = israelDate(11);
 
+/** What a refused move is expected to answer. */
+interface Outcome {
+  id?: string;
+  json?: unknown;
+  options?: CallOptions;
+  status: number;
+  field?: string;
+  message?: string;
+}
+
 describe('PATCH /appointments/:id/reschedule', () => {
   it('moves a confirmed appointment: the same id, pending again, the detail back', async () => {
     const practice = await openPractice({ firstName: 'Dov', lastName: 'Levi' });
@@ -195,20 +205,13 @@ describe('PATCH /appointments/:id/reschedule', () => {
     const cases: Array<
       [
         string,
-        (ctx: { id: string; practice: Practice; noa: TestUser }) => Promise<{
-          id?: string;
-          json?: unknown;
-          options?: CallOptions;
-          status: number;
-          field?: string;
-          message?: string;
-        }>,
+        (ctx: { id: string; practice: Practice; noa: TestUser }) => Outcome | Promise<Outcome>,
       ]
     > = [
-      ['no body', async () => ({ options: { json: undefined }, status: 400 })],
+      ['no body', () => ({ options: { json: undefined }, status: 400 })],
       [
         'a body that is not JSON',
-        async () => ({
+        () => ({
           options: {
             body: '{"appointment_date":',
             headers: { 'content-type': 'application/json' },
@@ -218,7 +221,7 @@ describe('PATCH /appointments/:id/reschedule', () => {
       ],
       [
         'a form instead of JSON',
-        async () => ({
+        () => ({
           options: {
             body: 'a=b',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -226,44 +229,44 @@ describe('PATCH /appointments/:id/reschedule', () => {
           status: 415,
         }),
       ],
-      ['no date', async () => ({ json: { start_time: '10:00', end_time: '10:30' }, status: 400 })],
+      ['no date', () => ({ json: { start_time: '10:00', end_time: '10:30' }, status: 400 })],
       [
         'a date that does not exist',
-        async () => ({
+        () => ({
           json: { ...slotAt(DAY, '11:00'), appointment_date: '2031-02-30' },
           status: 400,
         }),
       ],
       [
         'a time that does not exist',
-        async () => ({ json: { ...slotAt(DAY, '11:00'), start_time: '25:00' }, status: 400 }),
+        () => ({ json: { ...slotAt(DAY, '11:00'), start_time: '25:00' }, status: 400 }),
       ],
       [
         'numbers instead of text',
-        async () => ({
+        () => ({
           json: { appointment_date: 20310101, start_time: 10, end_time: 11 },
           status: 400,
         }),
       ],
       [
         'the end before the start',
-        async () => ({ json: { ...slotAt(DAY, '11:00'), end_time: '10:30' }, status: 400 }),
+        () => ({ json: { ...slotAt(DAY, '11:00'), end_time: '10:30' }, status: 400 }),
       ],
       [
         'a time outside the practitioner’s hours',
-        async () => ({ json: slotAt(DAY, '07:00'), status: 400, field: 'start_time' }),
+        () => ({ json: slotAt(DAY, '07:00'), status: 400, field: 'start_time' }),
       ],
       [
         'a slot of another length',
-        async () => ({ json: slotAt(DAY, '11:00', 45), status: 400, field: 'start_time' }),
+        () => ({ json: slotAt(DAY, '11:00', 45), status: 400, field: 'start_time' }),
       ],
       [
         'a day that has passed',
-        async () => ({ json: slotAt(israelDate(-2), '11:00'), status: 400, field: 'start_time' }),
+        () => ({ json: slotAt(israelDate(-2), '11:00'), status: 400, field: 'start_time' }),
       ],
       [
         'its own slot',
-        async () => ({
+        () => ({
           json: slotAt(DAY, '10:00'),
           status: 400,
           message: 'This is already the time of this appointment. Please choose another slot.',
@@ -320,11 +323,11 @@ describe('PATCH /appointments/:id/reschedule', () => {
       ],
       [
         'an unknown id',
-        async () => ({ id: crypto.randomUUID(), json: slotAt(DAY, '11:00'), status: 404 }),
+        () => ({ id: crypto.randomUUID(), json: slotAt(DAY, '11:00'), status: 404 }),
       ],
       ...MALFORMED_IDS.slice(0, 3).map((bad): typeof cases[number] => [
         `the malformed id ${bad}`,
-        async () => ({ id: bad, json: slotAt(DAY, '11:00'), status: 400 }),
+        () => ({ id: bad, json: slotAt(DAY, '11:00'), status: 400 }),
       ]),
     ];
 
