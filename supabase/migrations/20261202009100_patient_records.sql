@@ -175,6 +175,12 @@ begin
     new.patient_id := account;
     return new;
   end if;
+  -- The practice names its patient by a record, never by an account: a practice's own booking
+  -- must not link a record (and open the health records it gives) to anyone it likes.
+  if new.source = 'dokal_crm' and (select auth.uid()) is not null then
+    raise exception using errcode = 'DK400', column = 'patient_record_id',
+      message = 'Please choose one of the practice''s patients.';
+  end if;
   if new.patient_id is null or new.relative_id is not null then
     return new;
   end if;

@@ -387,17 +387,37 @@ describe('POST /crm/appointments', () => {
     });
   });
 
+  it('never lets a practice link itself to an account through the Data API', async () => {
+    const practice = await openPractice();
+    const stranger = await patient('Sara');
+    const { signedIn } = await import('../helpers/lifecycle.ts');
+    await expect(
+      signedIn(
+        practice.user,
+        (tx) =>
+          tx`insert into public.appointments (patient_id, practitioner_id, appointment_date,
+           start_time, end_time, status, source)
+         values (${stranger.id}, ${practice.id}, ${day()}, '10:00', '10:30', 'confirmed',
+                 'dokal_crm')`,
+      ),
+    ).rejects.toMatchObject({ code: 'DK400' });
+    const [{ n }] = await db`select count(*)::int as n from public.patient_records
+      where auth_user_id = ${stranger.id}`;
+    expect(n).toBe(0);
+  });
+
   it('keeps the app’s booking rules for patients: a patient cannot book as the practice', async () => {
     const practice = await openPractice();
     const noa = await patient();
+    const recordId = await seenPatient(practice, noa);
     const { signedIn } = await import('../helpers/lifecycle.ts');
     await expect(
       signedIn(
         noa,
         (tx) =>
-          tx`insert into public.appointments (patient_id, practitioner_id, appointment_date,
-           start_time, end_time, status, source)
-         values (${noa.id}, ${practice.id}, ${day()}, '07:00', '07:30', 'confirmed',
+          tx`insert into public.appointments (patient_record_id, practitioner_id,
+           appointment_date, start_time, end_time, status, source)
+         values (${recordId}, ${practice.id}, ${day()}, '07:00', '07:30', 'confirmed',
                  'dokal_crm')`,
       ),
     ).rejects.toMatchObject({ code: '42501' });
