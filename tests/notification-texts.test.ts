@@ -50,6 +50,8 @@ const MENTIONS: Record<Type, Mention[]> = {
   appointment_reminder: ['patient', 'practitioner', 'date', 'time', 'address'],
   new_message: ['sender'],
   review_received: ['patient', 'rating'],
+  appointment_rescheduled: ['patient', 'date', 'time'],
+  earlier_slot_available: ['practitioner', 'date', 'time'],
 };
 
 interface Rendered {

@@ -21,7 +21,8 @@ export const ROWS_PER_LIST = 5;
 export interface HealthBench {
   users: SignedInUser[];
   /** Each CRM patient with the token of the practitioner they have appointments with. */
-  patients: Array<{ id: string; practitionerToken: string }>;
+  /** `recordId`: the patient's record with the practitioner, what GET /crm/patients/:id names. */
+  patients: Array<{ id: string; recordId: string; practitionerToken: string }>;
 }
 
 const FUNCTIONS = '/functions/v1';
@@ -128,7 +129,11 @@ export async function prepareHealthBench(
       firstName: 'Patient',
       lastName: `Health ${n}`,
     });
-    patients.push({ id, practitionerToken: doctors[(n - 1) % CRM_PRACTITIONERS].token });
+    patients.push({
+      id,
+      recordId: '',
+      practitionerToken: doctors[(n - 1) % CRM_PRACTITIONERS].token,
+    });
   }
   const patientIds = patients.map((p) => p.id);
   const doctorOf = patientIds.map((_, i) => doctors[i % CRM_PRACTITIONERS].id);
@@ -179,6 +184,12 @@ export async function prepareHealthBench(
     where not exists (
       select from public.appointments a where a.patient_id = p.id and a.practitioner_id = p.doctor
     )`;
+  // The database made each patient's record with their practitioner on the first appointment.
+  const records = await sql<{ auth_user_id: string; id: string }[]>`
+    select auth_user_id, id from public.patient_records
+    where auth_user_id = any(${patientIds}::uuid[])`;
+  const recordOf = new Map(records.map((r) => [r.auth_user_id, r.id]));
+  for (const p of patients) p.recordId = recordOf.get(p.id)!;
   await sql`delete from public.health_access_log where patient_id = any(${patientIds}::uuid[])`;
   await sql`analyze public.health_profiles, public.health_conditions, public.health_medications,
     public.health_allergies, public.health_vaccinations, public.appointments,
@@ -211,7 +222,7 @@ export function healthScenarios({ users, patients }: HealthBench): Scenario[] {
       next: () => {
         const patient = pick(patients);
         return {
-          path: `${FUNCTIONS}/crm/patients/${patient.id}`,
+          path: `${FUNCTIONS}/crm/patients/${patient.recordId}`,
           headers: { authorization: `Bearer ${patient.practitionerToken}` },
         };
       },

@@ -7,6 +7,7 @@ import { resealTeudatZehut, type TeudatZehutOwner } from '../../shared/health/te
 const SEALED = [
   { table: 'health_profiles', id: 'user_id', kind: 'health_profile' },
   { table: 'relatives', id: 'id', kind: 'relative' },
+  { table: 'patient_records', id: 'id', kind: 'patient_record' },
 ] as const satisfies ReadonlyArray<{ table: string; id: string; kind: TeudatZehutOwner['kind'] }>;
 
 export interface TableRotation {

@@ -10,7 +10,10 @@ import {
   insertBooking,
   listPast,
   listUpcoming,
+  moveAsPatient,
   readDetail,
+  readEarlierAlert,
+  writeEarlierAlert,
 } from './queries.ts';
 import type * as routes from './routes.ts';
 
@@ -81,4 +84,36 @@ export const cancel: RouteHandler<typeof routes.cancel, AppEnv> = async (c) => {
   );
   if (cancelled.length === 0) throw missing();
   return c.body(null, 204);
+};
+
+export const reschedule: RouteHandler<typeof routes.reschedule, AppEnv> = async (c) => {
+  const user = currentUser(c);
+  const { id } = c.req.valid('param');
+  const slot = c.req.valid('json');
+  const [moved] = await asUser(user.claims, async (tx) => {
+    const rows = await moveAsPatient(tx, user.id, id, slot);
+    if (rows.length === 0) return [];
+    return await readDetail(tx, user.id, id);
+  });
+  if (!moved) throw missing();
+  return sendJsonText(c, moved.appointment, 200);
+};
+
+export const earlierAlert: RouteHandler<typeof routes.getEarlierAlert, AppEnv> = async (c) => {
+  const user = currentUser(c);
+  const { id } = c.req.valid('param');
+  const [alert] = await asUser(user.claims, (tx) => readEarlierAlert(tx, user.id, id));
+  if (!alert) throw missing();
+  return c.json({ enabled: alert.enabled }, 200);
+};
+
+export const setEarlierAlert: RouteHandler<typeof routes.setEarlierAlert, AppEnv> = async (
+  c,
+) => {
+  const user = currentUser(c);
+  const { id } = c.req.valid('param');
+  const { enabled } = c.req.valid('json');
+  const [alert] = await asUser(user.claims, (tx) => writeEarlierAlert(tx, user.id, id, enabled));
+  if (!alert) throw missing();
+  return c.json({ enabled: alert.enabled }, 200);
 };

@@ -2,7 +2,7 @@ import type { Fragment, Tx } from '../../shared/db/client.ts';
 import { isoTimestamp } from '../../shared/db/timestamps.ts';
 import type { JsonText } from '../../shared/http/json-text.ts';
 import type { PatientAppointment } from '../../shared/schemas/appointment.ts';
-import type { AppointmentDetail, Booking, PastQuery } from './schemas.ts';
+import type { AppointmentDetail, Booking, PastQuery, Reschedule } from './schemas.ts';
 
 /**
  * The key-value pairs of appointment `a` as its patient sees it, nested objects included, for a
@@ -135,4 +135,48 @@ export function cancelAsPatient(tx: Tx, userId: string, id: string, reason: stri
     set status = 'cancelled_by_patient', cancellation_reason = ${reason}
     where id = ${id} and patient_id = ${userId}
     returning id`;
+}
+
+/**
+ * The patient's move to another slot, one update: the database judges it (migration
+ * 20261202009300: the patient's own live appointment not yet started, a free slot of the same
+ * practitioner, back to pending), the exclusion constraints decide a race for the slot, and the
+ * triggers tell the practitioner. No row when the appointment is not the caller's.
+ */
+export function moveAsPatient(tx: Tx, userId: string, id: string, slot: Reschedule) {
+  return tx<{ id: string }[]>`
+    update public.appointments
+    set appointment_date = ${slot.appointment_date}, start_time = ${slot.start_time},
+        end_time = ${slot.end_time}, status = 'pending'
+    where id = ${id} and patient_id = ${userId}
+    returning id`;
+}
+
+/**
+ * Whether the appointment is the caller's (no row when not) and its alert is on: the alert
+ * exists and the appointment is live and ahead.
+ */
+export function readEarlierAlert(tx: Tx, userId: string, id: string) {
+  return tx<[{ enabled: boolean }?]>`
+    select exists (select from public.earlier_slot_alerts e where e.appointment_id = a.id)
+             and ${ahead(tx)} as enabled
+    from public.appointments a
+    where a.id = ${id} and a.patient_id = ${userId}`;
+}
+
+/**
+ * Turns the alert on (the database refuses it for an appointment not live or over, DK400, or
+ * not the caller's, DK404) or off, then reads it back: one statement.
+ */
+export function writeEarlierAlert(tx: Tx, userId: string, id: string, enabled: boolean) {
+  const write = enabled
+    ? tx`insert into public.earlier_slot_alerts (appointment_id) values (${id})
+         on conflict (appointment_id) do nothing`
+    : tx`delete from public.earlier_slot_alerts where appointment_id = ${id}
+         and patient_id = ${userId}`;
+  return tx<[{ enabled: boolean }?]>`
+    with written as (${write})
+    select ${enabled} and ${ahead(tx)} as enabled
+    from public.appointments a
+    where a.id = ${id} and a.patient_id = ${userId}`;
 }

@@ -7,4 +7,7 @@ export const appointments = createRouter()
   .openapi(routes.listUpcoming, handlers.upcoming)
   .openapi(routes.listPast, handlers.past)
   .openapi(routes.getAppointment, handlers.detail)
-  .openapi(routes.cancel, handlers.cancel);
+  .openapi(routes.cancel, handlers.cancel)
+  .openapi(routes.reschedule, handlers.reschedule)
+  .openapi(routes.getEarlierAlert, handlers.earlierAlert)
+  .openapi(routes.setEarlierAlert, handlers.setEarlierAlert);

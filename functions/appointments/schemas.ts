@@ -47,6 +47,18 @@ export const cancellationSchema = z.object({
   cancellation_reason: optionalText(1000),
 });
 
+/** `PATCH /:id/reschedule`: one of the practitioner's free slots, as GET .../slots lists it. */
+export const rescheduleSchema = z.object({
+  appointment_date: isoDate,
+  start_time: timeOfDay,
+  end_time: endTimeOfDay,
+});
+
+/** `GET` and `POST /:id/earlier-alert`. */
+export const earlierAlertSchema = z
+  .object({ enabled: trueOrFalse })
+  .openapi('EarlierSlotAlert');
+
 export const appointmentDetailSchema = patientAppointmentSchema
   .extend({
     instructions: z.array(z.object({
@@ -62,3 +74,4 @@ export const appointmentDetailSchema = patientAppointmentSchema
 export type Booking = z.infer<typeof bookingSchema>;
 export type PastQuery = z.infer<typeof pastQuerySchema>;
 export type AppointmentDetail = z.infer<typeof appointmentDetailSchema>;
+export type Reschedule = z.infer<typeof rescheduleSchema>;

@@ -10,6 +10,8 @@ export const NOTIFICATION_TYPES = [
   'appointment_reminder',
   'new_message',
   'review_received',
+  'appointment_rescheduled',
+  'earlier_slot_available',
 ] as const;
 
 /** Contract 10, with `user_id` (client-compat). Title and body are in the recipient's language. */

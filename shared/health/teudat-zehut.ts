@@ -32,8 +32,8 @@ export const maskTeudatZehut = (nineDigits: string) => `*****${nineDigits.slice(
 
 /** Whose number it is: the additional data a sealed value is bound to. */
 export interface TeudatZehutOwner {
-  kind: 'health_profile' | 'relative';
-  /** The health profile's user id, or the relative's own id. */
+  kind: 'health_profile' | 'relative' | 'patient_record';
+  /** The health profile's user id, or the relative's or the patient record's own id. */
   id: string;
 }
 

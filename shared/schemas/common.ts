@@ -160,14 +160,20 @@ const PHONE = /^\+?\(?[0-9][0-9 ().-]*$/;
 
 const PHONE_LENGTH = 'Use a phone number of 7 to 32 characters.';
 
+/** A phone number, trimmed. */
+const phoneNumber = text().trim()
+  .regex(PHONE, { message: 'Use a phone number made of digits, spaces, +, - or parentheses.' })
+  .min(7, { message: PHONE_LENGTH })
+  .max(32, { message: PHONE_LENGTH });
+
 /** An optional phone number, trimmed: null, `""` and spaces clear it. */
-export const optionalPhone = clearable(
-  text().trim()
-    .regex(PHONE, { message: 'Use a phone number made of digits, spaces, +, - or parentheses.' })
-    .min(7, { message: PHONE_LENGTH })
-    .max(32, { message: PHONE_LENGTH }),
-  BLANK,
-);
+export const optionalPhone = clearable(phoneNumber, BLANK);
+
+/** A phone number that must be given. */
+export const requiredPhone = z.string({ message: 'Please enter a phone number.' })
+  .trim()
+  .min(1, { message: 'Please enter a phone number.' })
+  .pipe(phoneNumber);
 
 /** An optional email address, trimmed: null, `""` and spaces clear it. */
 export const optionalEmail = clearable(

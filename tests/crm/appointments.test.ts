@@ -832,8 +832,10 @@ describe('crm appointments: the list', () => {
       appointment_reasons: { label: 'Follow-up', label_fr: 'Suivi', label_he: 'מעקב' },
       relatives: { id: relativeId, first_name: 'Lia', last_name: 'Cohen' },
       patient_id: people[0].id,
-      patient_record_id: people[0].id,
-      patient_record: card,
+      // Made for a relative: the account holder's records stay closed to the practice, so the
+      // appointment names no patient record (migration 20261202009100).
+      patient_record_id: null,
+      patient_record: null,
       source: 'dokal_app',
       visited_before: true,
       patient_address_line: '12 Jaffa St',
@@ -855,9 +857,21 @@ describe('crm appointments: the list', () => {
     const one = await crm(doc, 'GET', `/appointments/${id}`);
     expect(one.status).toBe(200);
     expect(one.body).toEqual(expected);
-    // Without relative and reason, both are null.
+    // Without relative and reason, both are null; in person, the patient's record is named.
     const plain = await book(people[1], date, '11:00', '11:30');
+    const [record] = await db<{ id: string }[]>`
+      select id from public.patient_records
+      where practitioner_id = ${doc.id} and auth_user_id = ${people[1].id}`;
     expect((await crm(doc, 'GET', `/appointments/${plain}`)).body).toMatchObject({
+      patient_id: people[1].id,
+      patient_record_id: record.id,
+      patient_record: {
+        id: record.id,
+        first_name: people[1] === people[0] ? 'Noa' : expect.any(String),
+        last_name: expect.any(String),
+        phone: null,
+        avatar_url: null,
+      },
       relatives: null,
       relative_id: null,
       appointment_reasons: null,

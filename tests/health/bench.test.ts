@@ -19,7 +19,11 @@ describe('the health bench group', () => {
     expect(GROUPS).toContain('health');
     const scenarios = healthScenarios({
       users: [{ id: crypto.randomUUID(), token: 't' }],
-      patients: [{ id: crypto.randomUUID(), practitionerToken: 'p' }],
+      patients: [{
+        id: crypto.randomUUID(),
+        recordId: crypto.randomUUID(),
+        practitionerToken: 'p',
+      }],
     });
     expect(scenarios.map((s) => [s.name, s.group, s.target, s.against])).toEqual([
       ['GET /health/profile (teudat zehut)', 'health', 0.6, 'floor'],
@@ -65,7 +69,7 @@ describe('the health bench group', () => {
     const conditions = await call(healthApp, 'GET', '/health/conditions', { token: user.token });
     expect(conditions.body).toHaveLength(CONDITIONS_PER_USER);
     const [crmPatient] = first.patients;
-    const record = await call(crmApp, 'GET', `/crm/patients/${crmPatient.id}`, {
+    const record = await call(crmApp, 'GET', `/crm/patients/${crmPatient.recordId}`, {
       token: crmPatient.practitionerToken,
     });
     expect(record.status).toBe(200);

@@ -12,6 +12,7 @@ import {
   healthState,
   patient,
   practitioner,
+  recordOf,
   refusedTokens,
   shareAppointment,
 } from './helpers.ts';
@@ -99,7 +100,8 @@ describe('GET /crm/patients/:id', () => {
         avatar_url: null,
       },
       patient: {
-        id: noa.id,
+        // The practice's record of the patient (migration 20261202009100), linked to the account.
+        id: await recordOf(doctor.id, noa.id),
         auth_user_id: noa.id,
         status: 'linked',
         first_name: 'Noa',
@@ -337,9 +339,10 @@ describe('GET /crm/patients/:id', () => {
       ['an id too long', `/${crypto.randomUUID()}0`, 400, 'validation_error'],
       ['an unknown id', `/${crypto.randomUUID()}`, 404, 'not_found'],
       ['the nil uuid', '/00000000-0000-0000-0000-000000000000', 404, 'not_found'],
-      ['no id', '', 404, 'not_found'],
+      // The user id itself: the CRM names patients by their record, never by a user id.
+      ['the user id', 'USER', 404, 'not_found'],
     ])('%s', async (_what, path, status, code) => {
-      await refusal(doctor, path, status, code);
+      await refusal(doctor, path === 'USER' ? `/${person.id}` : path, status, code);
     });
 
     it('a malformed practitioner_id', async () => {

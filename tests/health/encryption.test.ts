@@ -409,6 +409,15 @@ describe('npm run rotate-health-key', () => {
           failed: 0,
           remaining: 0,
         },
+        // The practices' patient records (migration 20261202009100): none sealed here.
+        {
+          table: 'patient_records',
+          reencrypted: 0,
+          current: 0,
+          changedMeanwhile: 0,
+          failed: 0,
+          remaining: 0,
+        },
       ],
     });
     expect(await keyIds()).toEqual(Array(14).fill('k2'));
@@ -423,7 +432,7 @@ describe('npm run rotate-health-key', () => {
 
     // A run with nothing left to do changes nothing.
     const third = await rotateHealthKeys(sql, after, { batchSize: 3 });
-    expect(third.tables.map((t) => [t.reencrypted, t.remaining])).toEqual([[0, 0], [0, 0]]);
+    expect(third.tables.map((t) => [t.reencrypted, t.remaining])).toEqual([[0, 0], [0, 0], [0, 0]]);
 
     // A value that does not open is counted, reported by id and left as it is.
     const [{ id: strayId }] = await sql`insert into auth.users (email)

@@ -19,8 +19,25 @@ export const health = (
   options: CallOptions = {},
 ) => call(healthApp, method, `/health${path}`, { token: user?.token, ...options });
 
-/** GET /crm/patients/:id as `user`, acting for `forPractitioner` when given. */
-export const crmPatient = (
+/**
+ * The patient's record with the practitioner (what GET /crm/patients/:id names since the CRM's
+ * patients are records, migration 20261202009100), or `patientId` itself when there is none: an
+ * id of nobody then, answered as such.
+ */
+export async function recordOf(practitionerId: string, patientId: string): Promise<string> {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (!UUID.test(practitionerId) || !UUID.test(patientId)) return patientId;
+  const [record] = await db<{ id: string }[]>`
+    select id from public.patient_records
+    where practitioner_id = ${practitionerId} and auth_user_id = ${patientId}`;
+  return record?.id ?? patientId;
+}
+
+/**
+ * GET /crm/patients/:id as `user`, acting for `forPractitioner` when given, for the patient
+ * whose user id is `patientId` (their record with the practitioner acted for).
+ */
+export const crmPatient = async (
   user: TestUser | undefined,
   patientId: string,
   forPractitioner?: string,
@@ -28,7 +45,9 @@ export const crmPatient = (
   call(
     crmApp,
     'GET',
-    `/crm/patients/${patientId}${forPractitioner ? `?practitioner_id=${forPractitioner}` : ''}`,
+    `/crm/patients/${await recordOf(forPractitioner ?? user?.id ?? '', patientId)}${
+      forPractitioner ? `?practitioner_id=${forPractitioner}` : ''
+    }`,
     { token: user?.token },
   );
 

@@ -1,12 +1,16 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { recordAudit } from '../../../shared/audit.ts';
 import type { AppEnv } from '../../../shared/http/env.ts';
-import { notFound } from '../../../shared/http/errors.ts';
+import { notFound, validationFailed } from '../../../shared/http/errors.ts';
 import { sendJsonText } from '../../../shared/http/json-text.ts';
 import { forPractitioner } from '../acting.ts';
 import { type AuditVerb, type CrmTable, writeFor } from '../write.ts';
+import { patientRecords } from '../patients/handlers.ts';
+import { insertDraft } from '../patients/queries.ts';
 import {
   APPOINTMENTS_TABLE,
+  insertPracticeBooking,
   listAppointments,
   readAppointment,
   stepAppointment,
@@ -99,3 +103,48 @@ export const complete: RouteHandler<typeof routes.completeAppointment, AppEnv> =
 
 export const noShow: RouteHandler<typeof routes.markNoShow, AppEnv> = (c) =>
   takeStep(c, c.req.valid('query').practitioner_id, c.req.valid('param').id, 'no_show', 'no_show');
+
+export const create: RouteHandler<typeof routes.createAppointment, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  const input = c.req.valid('json');
+  const named = [query.practitioner_id, input.practitioner_id]
+    .filter((v) => v !== undefined)
+    .map((v) => v!.toLowerCase());
+  if (new Set(named).size > 1) {
+    throw validationFailed(
+      { practitioner_id: ['Name the same practitioner in the query and the body.'] },
+      'Please choose one practitioner to book with.',
+    );
+  }
+  const booked = await writeFor(c, named[0], appointments, async (tx, acting) => {
+    let recordId = input.patient_record_id;
+    if (recordId === undefined) {
+      const walkIn = input.patient!;
+      recordId = await insertDraft(tx, acting.practitionerId, walkIn);
+      await recordAudit(tx, {
+        actorId: acting.actorId,
+        action: `${patientRecords.resource}.create`,
+        entity: patientRecords.table,
+        entityId: recordId,
+        details: {
+          practitioner_id: acting.practitionerId,
+          fields: ['first_name', 'last_name', 'phone'],
+        },
+      });
+    }
+    const id = await insertPracticeBooking(tx, acting.practitionerId, recordId, input);
+    const [found] = await readAppointment(tx, acting.practitionerId, id);
+    const fields = Object.keys(input).filter((k) =>
+      k !== 'practitioner_id' && k !== 'patient' && input[k as keyof typeof input] != null
+    );
+    return {
+      result: found!.appointment,
+      audit: {
+        verb: 'create',
+        entityId: id,
+        fields: [...new Set(['patient_record_id', ...fields])],
+      },
+    };
+  });
+  return sendJsonText(c, booked, 201);
+};

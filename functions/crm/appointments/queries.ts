@@ -4,6 +4,7 @@ import type { JsonText } from '../../../shared/http/json-text.ts';
 import type {
   AppointmentListQuery,
   AppointmentStatus,
+  CreateAppointment,
   CrmAppointment,
   CrmAppointmentPage,
 } from './schemas.ts';
@@ -26,8 +27,8 @@ const appointmentJson = (tx: Tx) =>
       json_build_object('label', r.label, 'label_fr', r.label_fr, 'label_he', r.label_he) end,
     'relatives', a.relative,
     'patient_id', a.patient_id,
-    'patient_record_id', a.patient_id,
-    'patient_record', a.patient,
+    'patient_record_id', a.patient_record_id,
+    'patient_record', a.patient_record,
     'source', a.source,
     'visited_before', a.visited_before,
     'patient_address_line', a.patient_address_line,
@@ -115,4 +116,27 @@ export async function stepAppointment(
     where id = ${id} and practitioner_id = ${practitionerId}
     returning id`;
   return rows.length === 1;
+}
+
+/**
+ * The practice's booking, as the caller: RLS admits a confirmed `dokal_crm` booking of the
+ * practitioner acted for; the database takes the patient's account from the record, refuses a
+ * record of another practice (DK404) and an overlap (the exclusion constraints), and tells a
+ * patient who has an account (`appointment_created`).
+ */
+export async function insertPracticeBooking(
+  tx: Tx,
+  practitionerId: string,
+  recordId: string,
+  input: CreateAppointment,
+): Promise<string> {
+  const [{ id }] = await tx<[{ id: string }]>`
+    insert into public.appointments
+      (practitioner_id, patient_record_id, reason_id, appointment_date, start_time, end_time,
+       visited_before, status, source, practitioner_notes)
+    values (${practitionerId}, ${recordId}, ${input.reason_id ?? null}, ${input.appointment_date},
+            ${input.start_time}, ${input.end_time}, ${input.visited_before ?? false},
+            'confirmed', 'dokal_crm', ${input.notes ?? null})
+    returning id`;
+  return id;
 }

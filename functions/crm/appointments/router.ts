@@ -4,6 +4,7 @@ import * as routes from './routes.ts';
 
 export const appointments = createRouter()
   .openapi(routes.listAppointments, handlers.list)
+  .openapi(routes.createAppointment, handlers.create)
   .openapi(routes.getAppointment, handlers.show)
   .openapi(routes.confirmAppointment, handlers.confirm)
   .openapi(routes.cancelAppointment, handlers.cancel)

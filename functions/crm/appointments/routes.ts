@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import {
   errorResponses,
+  jsonBody,
   jsonContent,
   noContent,
   optionalJsonBody,
@@ -14,6 +15,7 @@ import {
   appointmentListQuerySchema,
   cancelSchema,
   completeSchema,
+  createAppointmentSchema,
   crmAppointmentPageSchema,
   crmAppointmentSchema,
   MAX_PAGE,
@@ -110,4 +112,26 @@ export const markNoShow = createRoute({
     'confirmed → no_show, once the appointment has started; no notification. No body is needed.',
   ),
   request: { params: idParam, query: actingQuery, body: optionalJsonBody(noFieldsSchema) },
+});
+
+export const createAppointment = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Book an appointment for a patient of the practice, or for a walk-in',
+  ...crmAccess,
+  description: `${crmAccess.description}\n\nFor \`patient_record_id\`, a record of the ` +
+    "practice's patients (GET /crm/patients: someone who has had an appointment with the " +
+    'practitioner, or a draft the practice created), or for a walk-in named inline in ' +
+    '`patient` (first name, last name, phone: a draft record is created first); one of the ' +
+    'two. Any date and times the practice chooses, past ones too, the end after the start; ' +
+    "confirmed at once, `source: dokal_crm`, `notes` stored as the practitioner's notes. 409 " +
+    'when it overlaps a pending or confirmed appointment of the practitioner or of the ' +
+    'patient. A patient with an account is told (`appointment_created`). 404 for a record of ' +
+    'another practice. `practitioner_id` in the body, when sent, names the practitioner acted ' +
+    'for, as the query parameter does.',
+  request: { query: actingQuery, body: jsonBody(createAppointmentSchema) },
+  responses: {
+    201: jsonContent(crmAppointmentSchema, 'The appointment, confirmed'),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429),
+  },
 });
