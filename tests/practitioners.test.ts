@@ -721,6 +721,8 @@ describe('practitioners group', () => {
     const res = await call(app, 'GET', '/practitioners/openapi.json');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/practitioners/me',
+      '/practitioners/register',
       '/practitioners/search',
       '/practitioners/{id}',
       '/practitioners/{id}/reviews',

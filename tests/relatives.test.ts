@@ -31,6 +31,7 @@ describe('POST /relatives', () => {
     const res = await add(user, { ...SARAH, kupat_holim: 'maccabi', insurance_provider: 'Harel' });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual([
+      'avatar_url',
       'created_at',
       'date_of_birth',
       'first_name',
@@ -47,6 +48,7 @@ describe('POST /relatives', () => {
       teudat_zehut: null,
       kupat_holim: 'maccabi',
       insurance_provider: 'Harel',
+      avatar_url: null,
       created_at: expect.stringMatching(ISO_TIMESTAMP),
     });
     const [row] =
@@ -542,7 +544,11 @@ describe('authentication', () => {
   it('serves its OpenAPI document without a token', async () => {
     const res = await call(app, 'GET', '/relatives/openapi.json');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.paths).sort()).toEqual(['/relatives', '/relatives/{id}']);
+    expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/relatives',
+      '/relatives/{id}',
+      '/relatives/{id}/avatar',
+    ]);
     expect(res.body.components.schemas.Relative.required).toContain('kupat_holim');
   });
 });

@@ -1,5 +1,6 @@
 import { createApp } from '../../shared/http/create-app.ts';
 import { appointments } from './appointments/router.ts';
+import { auth } from './auth/router.ts';
 import { dashboard } from './dashboard/router.ts';
 import { instructions } from './instructions/router.ts';
 import { overrides } from './overrides/router.ts';
@@ -9,7 +10,10 @@ import { reasons } from './reasons/router.ts';
 import { reviews } from './reviews/router.ts';
 import { schedule } from './schedule/router.ts';
 
-/** The practitioner CRM: every route needs a practitioner, or an admin acting for one. */
+/**
+ * The practitioner CRM: every route needs a practitioner, or an admin acting for one, except the
+ * sign-in's bootstrap (any signed-in user).
+ */
 export const app = createApp('crm', { auth: 'user' })
   .route('/schedule', schedule)
   .route('/overrides', overrides)
@@ -19,4 +23,5 @@ export const app = createApp('crm', { auth: 'user' })
   .route('/profile', profile)
   .route('/appointments', appointments)
   .route('/dashboard', dashboard)
-  .route('/patients', patients);
+  .route('/patients', patients)
+  .route('/auth', auth);

@@ -1,12 +1,12 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { currentUser } from '../../shared/auth/middleware.ts';
 import { asUser } from '../../shared/db/as-user.ts';
+import { systemDb } from '../../shared/db/client.ts';
 import type { AppEnv } from '../../shared/http/env.ts';
-import { payloadTooLarge } from '../../shared/http/errors.ts';
-import { readProfile, updateProfile } from './queries.ts';
-import { replaceAvatar } from './replace-avatar.ts';
+import { readProfile } from '../../shared/profile/queries.ts';
+import { replaceAvatar } from '../../shared/storage/avatars.ts';
+import { setAvatar, updateProfile } from './queries.ts';
 import type { getProfile, patchProfile, uploadAvatar } from './routes.ts';
-import { AVATAR_MAX_BYTES } from './schemas.ts';
 
 export const show: RouteHandler<typeof getProfile, AppEnv> = async (c) => {
   const user = currentUser(c);
@@ -23,9 +23,11 @@ export const update: RouteHandler<typeof patchProfile, AppEnv> = async (c) => {
 export const changeAvatar: RouteHandler<typeof uploadAvatar, AppEnv> = async (c) => {
   const user = currentUser(c);
   const { avatar } = c.req.valid('form');
-  // The body limit stops far larger requests before they are read; this is the exact bound.
-  if (avatar.file.size > AVATAR_MAX_BYTES) {
-    throw payloadTooLarge('The picture must be 5 MB or smaller.');
-  }
-  return c.json(await replaceAvatar(user, avatar), 200);
+  const profile = await replaceAvatar(user.id, null, avatar, async (stored) => {
+    // Privileged write: users cannot set the avatar columns themselves (they name an object the
+    // server deletes later), so the server writes them for the authenticated caller only.
+    const saved = await systemDb().begin((tx) => setAvatar(tx, user.id, stored));
+    return { result: saved.profile, previousPath: saved.previousPath };
+  });
+  return c.json(profile, 200);
 };

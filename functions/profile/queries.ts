@@ -1,20 +1,7 @@
 import type { Tx } from '../../shared/db/client.ts';
-import { isoTimestamp } from '../../shared/db/timestamps.ts';
+import { profileJson, readProfile } from '../../shared/profile/queries.ts';
 import type { Profile } from '../../shared/schemas/profile.ts';
 import { CHANGEABLE_FIELDS, type ProfileChanges } from './schemas.ts';
-
-/** The response object, built by Postgres. */
-const profileJson = (tx: Tx) =>
-  tx`json_build_object(
-    'id', p.id, 'first_name', p.first_name, 'last_name', p.last_name, 'email', p.email,
-    'phone', p.phone, 'date_of_birth', p.date_of_birth, 'sex', p.sex, 'city', p.city,
-    'avatar_url', p.avatar_url, 'role', p.role, 'created_at', ${isoTimestamp(tx, tx`p.created_at`)},
-    'updated_at', ${isoTimestamp(tx, tx`p.updated_at`)})`;
-
-/** One statement, handed back unsent: `asUser` sends it with its commit in one write. */
-export const readProfile = (tx: Tx, userId: string) =>
-  tx<[{ profile: Profile }]>`
-    select ${profileJson(tx)} as profile from public.profiles p where p.id = ${userId}`;
 
 /** Changes only the fields sent; a request with none changes nothing, not even updated_at. */
 export async function updateProfile(

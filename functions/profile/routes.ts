@@ -2,7 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { bearer, errorResponses, jsonBody, jsonContent } from '../../shared/http/openapi.ts';
 import { errorBody } from '../../shared/schemas/common.ts';
 import { profileSchema } from '../../shared/schemas/profile.ts';
-import { avatarFormSchema, profilePatchSchema } from './schemas.ts';
+import { avatarFormSchema } from '../../shared/schemas/avatar.ts';
+import { profilePatchSchema } from './schemas.ts';
 
 export const getProfile = createRoute({
   method: 'get',

@@ -5,4 +5,6 @@ import * as routes from './routes.ts';
 export const relatives = createRouter()
   .openapi(routes.listRelatives, handlers.list)
   .openapi(routes.createRelative, handlers.create)
+  .openapi(routes.patchRelative, handlers.update)
+  .openapi(routes.uploadRelativeAvatar, handlers.changeAvatar)
   .openapi(routes.deleteRelative, handlers.remove);

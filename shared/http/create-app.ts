@@ -22,7 +22,12 @@ export interface AppOptions {
    */
   auth: 'user' | 'public' | 'service';
   publicPaths?: string[];
-  /** Larger body limits for named paths (the full path, e.g. `/profile/avatar`). */
+  /** With `auth: 'public'`: the paths that need a signed-in user all the same. */
+  signedInPaths?: string[];
+  /**
+   * Larger body limits for named paths: the full path, e.g. `/profile/avatar`, where `:name`
+   * stands for any one segment (`/relatives/:id/avatar`).
+   */
   bodyLimits?: Record<string, number>;
 }
 
@@ -30,14 +35,23 @@ const tooLarge = (): never => {
   throw payloadTooLarge();
 };
 
+const SEGMENT_PARAM = /:[^/]+/g;
+
 function limitBodies(defaultMax: number, overrides: Record<string, number>): MiddlewareHandler {
   const fallback = bodyLimit({ maxSize: defaultMax, onError: tooLarge });
+  const limit = (max: number) => bodyLimit({ maxSize: max, onError: tooLarge });
+  const entries = Object.entries(overrides);
   const byPath = new Map(
-    Object.entries(overrides).map((
-      [path, max],
-    ) => [path, bodyLimit({ maxSize: max, onError: tooLarge })]),
+    entries.filter(([path]) => !path.includes(':')).map(([path, max]) => [path, limit(max)]),
   );
-  return (c, next) => (byPath.get(c.req.path) ?? fallback)(c, next);
+  const byPattern = entries.filter(([path]) => path.includes(':')).map(([path, max]) =>
+    [new RegExp(`^${path.replace(SEGMENT_PARAM, '[^/]+')}$`), limit(max)] as const
+  );
+  return (c, next) => {
+    const path = c.req.path;
+    const chosen = byPath.get(path) ?? byPattern.find(([pattern]) => pattern.test(path))?.[1];
+    return (chosen ?? fallback)(c, next);
+  };
 }
 
 const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -72,12 +86,15 @@ export function createApp(group: string, options: AppOptions) {
 
   const docPath = `/${group}/openapi.json`;
   const anonymous = new Set((options.publicPaths ?? []).map((p) => `/${group}${p}`));
+  const signedInOnly = new Set((options.signedInPaths ?? []).map((p) => `/${group}${p}`));
   // Every request but the document is counted: signed-in ones per user, with the role lookup in
   // the same statement; the others per client address.
   app.use('*', (ctx, next) => {
     if (ctx.req.path === docPath) return next();
     if (options.auth === 'service') return requireServiceSecret(ctx, next);
-    const signedIn = options.auth === 'user' && !anonymous.has(ctx.req.path);
+    const signedIn = options.auth === 'user'
+      ? !anonymous.has(ctx.req.path)
+      : signedInOnly.has(ctx.req.path);
     return signedIn ? authenticate(ctx, next) : limitByAddress(ctx, next);
   });
 

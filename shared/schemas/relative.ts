@@ -16,6 +16,9 @@ export const relativeSchema = z
     teudat_zehut: teudatZehutOut,
     kupat_holim: z.enum(KUPOT_HOLIM).nullable(),
     insurance_provider: z.string().nullable(),
+    avatar_url: z.string().nullable().openapi({
+      description: 'The picture, set by POST /relatives/{id}/avatar; a new URL for each upload',
+    }),
     created_at: z.string().openapi({ format: 'date-time', example: '2026-01-01T00:00:00.000000Z' }),
   })
   .openapi('Relative');

@@ -35,10 +35,14 @@ const appointmentStatus = z.enum(APPOINTMENT_STATUSES, {
   message: `Use one of: ${APPOINTMENT_STATUSES.join(', ')}.`,
 });
 
-/** The patient as the practice sees them: name, phone and picture. */
+/**
+ * The patient as the practice sees them: name, phone and picture. A patient who deleted their
+ * account has no id, phone nor picture, and "deleted patient" in the reader's language as
+ * first name.
+ */
 export const crmPatientSchema = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().nullable().openapi({ description: 'null: the patient deleted their account' }),
     first_name: z.string().nullable(),
     last_name: z.string().nullable(),
     phone: z.string().nullable(),
@@ -60,7 +64,9 @@ export const crmAppointmentSchema = z
     relatives: orNull(relativeNameSchema).openapi({
       description: 'The relative the appointment is for, or null',
     }),
-    patient_id: z.uuid().nullable().openapi({ description: 'The account; null for a walk-in' }),
+    patient_id: z.uuid().nullable().openapi({
+      description: 'The account; null for a walk-in, or once the patient deleted their account',
+    }),
     patient_record_id: z.uuid().nullable().openapi({
       description: "The practice's patient record (GET /crm/patients/{id}); null for an " +
         'appointment made for a relative',

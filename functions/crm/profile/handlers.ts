@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../../shared/http/env.ts';
-import { validationFailed } from '../../../shared/http/errors.ts';
+import { forbidden, validationFailed } from '../../../shared/http/errors.ts';
 import { type CrmTable, type Patchable, patchFor } from '../write.ts';
 import {
   lockPractitionerProfile,
@@ -8,7 +8,12 @@ import {
   updatePractitionerProfile,
 } from './queries.ts';
 import type * as routes from './routes.ts';
-import { type PractitionerProfile, PRICE_ORDER, type ProfileChanges } from './schemas.ts';
+import {
+  ONLY_ADMINS_ACTIVATE,
+  type PractitionerProfile,
+  PRICE_ORDER,
+  type ProfileChanges,
+} from './schemas.ts';
 
 const practitioners: CrmTable = {
   table: PRACTITIONERS_TABLE,
@@ -22,7 +27,9 @@ const profilePatch: Patchable<PractitionerProfile, ProfileChanges> = {
   update: (tx, practitionerId, _id, changes, fields) =>
     updatePractitionerProfile(tx, practitionerId, changes, fields),
   // Both prices sent are checked with the body; a price sent alone, against the stored other.
-  check(merged, changes) {
+  check(merged, changes, acting) {
+    // The database refuses it too (practitioners_activation_rules); this says it first.
+    if (changes.is_active !== undefined && !acting.isAdmin) throw forbidden(ONLY_ADMINS_ACTIVATE);
     const { price_min_agorot: min, price_max_agorot: max } = merged;
     if (min != null && max != null && min > max) {
       const field = changes.price_min_agorot !== undefined

@@ -65,7 +65,13 @@ const practiceChanges = z.object({
   consultation_duration_minutes: wholeNumber(5, 240).optional(),
   sector: clearable(z.enum(SECTORS, { message: `Use one of: ${SECTORS.join(', ')}.` })),
   years_of_experience: clearable(wholeNumber(0, 80)),
+  is_active: trueOrFalse.optional().openapi({
+    description: 'Admins only: true lists the practitioner in the directory and opens booking ' +
+      '(a registration starts inactive); false withdraws them. A practitioner sending it gets 403.',
+  }),
 });
+
+export const ONLY_ADMINS_ACTIVATE = 'Only an administrator can publish or withdraw a practitioner.';
 
 export const NAME_FIELDS = nameChanges.keyof().options;
 export const PRACTICE_FIELDS = practiceChanges.keyof().options;
