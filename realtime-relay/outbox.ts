@@ -6,16 +6,20 @@ import type postgres from 'postgres';
  * Ids are taken when a row is inserted, not when its transaction commits, so a reader can see
  * id n+1 while n is still in flight. Skipping n then would lose it; waiting for every gap would
  * stall on the ids of rolled-back transactions, which never come. So a gap is held only while a
- * transaction that could have taken its id is still running:
+ * transaction that could have taken one of its ids is still running:
  *
- * - ids come from one sequence in increasing order, so every id below a visible one was taken
- *   before the snapshot that sees it; the transaction of a missing one had either ended then
- *   (the row is visible, or never will be) or was in the snapshot's in-progress list;
- * - of those, only the ones writing to private.events at that moment (they hold its
- *   RowExclusiveLock until they end) can hold a missing id: an unrelated long transaction does
- *   not hold delivery back;
- * - once every one of them has ended, as a later snapshot shows, the rows below are final: what
- *   that snapshot does not show was rolled back.
+ * - ids come from one sequence, handed out in increasing order (the identity's cache of 1), so
+ *   every id below a visible one was taken before the read that sees it;
+ * - a transaction that inserts into private.events holds its RowExclusiveLock from the start of
+ *   the statement (before the id is taken) to its end: those still running that hold it when
+ *   the gap is seen are the only ones that can still commit a missing id (an unrelated long
+ *   transaction does not hold delivery back);
+ * - once none of them holds it any more, a read started after that shows every missing id that
+ *   committed; what it does not show was rolled back, and is skipped.
+ *
+ * The snapshot's in-progress list (pg_current_snapshot, the rows' written_by) does not suffice:
+ * a transaction whose first write is the event takes the id before it has a transaction id, so
+ * a snapshot taken in between lists nothing that could hold it. The lock is held already.
  *
  * So the relay never advances past an id still in flight, and never waits on one that is gone.
  */
@@ -29,31 +33,11 @@ export interface OutboxEvent {
   createdAtMs: number;
 }
 
-/** A pg_snapshot: transactions below xmin have ended; xip were running; xmax and above had not started. */
-export interface Snapshot {
-  xmin: bigint;
-  xmax: bigint;
-  xip: Set<bigint>;
-}
-
-/** Parses the text form of a pg_snapshot, `xmin:xmax:xip,xip,...`. */
-export function parseSnapshot(text: string): Snapshot {
-  const [xmin, xmax, list] = text.split(':');
-  return {
-    xmin: BigInt(xmin),
-    xmax: BigInt(xmax),
-    xip: new Set(list ? list.split(',').map((x) => BigInt(x)) : []),
-  };
-}
-
-/** True when transaction `xid` had ended (committed or rolled back) when `snapshot` was taken. */
-export const endedIn = (xid: bigint, snapshot: Snapshot): boolean =>
-  xid < snapshot.xmin || (xid < snapshot.xmax && !snapshot.xip.has(xid));
-
-/** A gap the reader waits on: every id up to `through` is final once all of `writers` ended. */
+/** A gap the reader waits on: every id up to `through` is final once none of `writers` runs. */
 interface Held {
   through: number;
-  writers: bigint[];
+  /** The transactions (virtual ids) writing to the outbox when the gap was seen. */
+  writers: string[];
 }
 
 export interface ReadResult {
@@ -63,13 +47,16 @@ export interface ReadResult {
   holding: boolean;
 }
 
+/** The transactions writing to the outbox right now (a set of virtual transaction ids). */
+export type Writers = () => Promise<Set<string>>;
+
 /**
- * The gap rule, without the database: given what one read returned (`rows`, ids above `cursor`
- * in order) under `snapshot`, which rows can be delivered now.
+ * The gap rule, apart from the database: `check` before each read, `take` with what the read
+ * returned (ids above `cursor`, in order).
  */
 export class GapTracker {
   private held: Held | undefined;
-  /** Every id up to this one is final (visible now or never). */
+  /** Every id up to this one is final: visible to the reads that follow, or never. */
   private settledThrough = 0;
 
   /** The gap being waited on, if any. */
@@ -78,20 +65,19 @@ export class GapTracker {
   }
 
   /**
-   * `writersOf` narrows a snapshot's in-progress transactions to those that may hold a missing
-   * id; it is called only when a new gap appears, and its answer may come from after the
-   * snapshot (see the file's comment).
+   * Before a read: once none of the held gap's writers runs, every id up to its `through` is
+   * final for the read that follows.
    */
-  async take(
-    cursor: number,
-    rows: OutboxEvent[],
-    snapshot: Snapshot,
-    writersOf: (inProgress: bigint[]) => Promise<bigint[]>,
-  ): Promise<ReadResult> {
-    if (this.held && this.held.writers.every((x) => endedIn(x, snapshot))) {
-      this.settledThrough = Math.max(this.settledThrough, this.held.through);
-      this.held = undefined;
-    }
+  async check(writers: Writers): Promise<void> {
+    if (!this.held) return;
+    const running = await writers();
+    if (this.held.writers.some((w) => running.has(w))) return;
+    this.settledThrough = Math.max(this.settledThrough, this.held.through);
+    this.held = undefined;
+  }
+
+  /** Which of `rows` can be delivered now; a new gap records who may still fill it. */
+  async take(cursor: number, rows: OutboxEvent[], writers: Writers): Promise<ReadResult> {
     const events: OutboxEvent[] = [];
     let last = cursor;
     for (const row of rows) {
@@ -100,20 +86,12 @@ export class GapTracker {
         last = row.id;
         continue;
       }
-      if (this.held) return { events, holding: true };
-      // A new gap below `row`: every id under the last visible one was taken before `snapshot`.
-      const through = rows[rows.length - 1].id;
-      const writers = snapshot.xip.size === 0 ? [] : await writersOf([...snapshot.xip]);
-      if (snapshot.xip.size === 0) {
-        // Nothing was running: the missing ids are final in this very snapshot.
-        this.settledThrough = Math.max(this.settledThrough, through);
-        events.push(row);
-        last = row.id;
-        continue;
+      if (!this.held) {
+        // Every id under the last one read was taken before this read; whoever may still
+        // commit one of them writes to the outbox now. Decided by a later read, even when
+        // nobody does: one may have committed between this read and the lock check.
+        this.held = { through: rows[rows.length - 1].id, writers: [...await writers()] };
       }
-      // Decided by a later snapshot, even with no writer left: one may have committed between
-      // this snapshot and the lock check.
-      this.held = { through, writers };
       return { events, holding: true };
     }
     return { events, holding: this.held !== undefined };
@@ -123,58 +101,46 @@ export class GapTracker {
 type Sql = postgres.Sql;
 
 interface Row {
-  snapshot: string;
-  id: string | null;
+  id: string;
   user_id: string;
   event: string;
   payload: Record<string, unknown>;
   created_ms: number;
 }
 
-/** Ids above `after` in order, at most `limit`, with the statement's own snapshot. */
-export async function readAfter(sql: Sql, after: number, limit: number) {
+/** Ids above `after` in order, at most `limit`. */
+export async function readAfter(sql: Sql, after: number, limit: number): Promise<OutboxEvent[]> {
   const rows = await sql<Row[]>`
-    select s.snapshot, e.id::text as id, e.user_id, e.event, e.payload, e.created_ms
-    from (select pg_current_snapshot()::text as snapshot) s
-    left join lateral (
-      select id, user_id, event, payload || jsonb_build_object('event_id', id) as payload,
-             (extract(epoch from created_at) * 1000)::float8 as created_ms
-      from private.events
-      where id > ${after}
-      order by id
-      limit ${limit}
-    ) e on true
-    order by e.id`;
-  return {
-    snapshot: parseSnapshot(rows[0].snapshot),
-    events: rows.filter((r) => r.id !== null).map((r): OutboxEvent => ({
-      id: Number(r.id),
-      userId: r.user_id,
-      event: r.event,
-      payload: r.payload,
-      createdAtMs: r.created_ms,
-    })),
-  };
+    select e.id::text as id, e.user_id, e.event,
+           e.payload || jsonb_build_object('event_id', e.id) as payload,
+           (extract(epoch from e.created_at) * 1000)::float8 as created_ms
+    from private.events e
+    where e.id > ${after}
+    order by e.id
+    limit ${limit}`;
+  return rows.map((r): OutboxEvent => ({
+    id: Number(r.id),
+    userId: r.user_id,
+    event: r.event,
+    payload: r.payload,
+    createdAtMs: r.created_ms,
+  }));
 }
 
 /**
- * Of `inProgress` (a snapshot's running transactions), those writing to private.events now:
- * they hold its RowExclusiveLock, and their own transaction id lock names them. pg_locks shows
- * 32-bit ids; the snapshot's are 64-bit.
+ * The transactions writing to private.events now: the holders of its RowExclusiveLock in this
+ * database (pg_locks lists fast-path locks too), by virtual transaction id, which every
+ * transaction has from its start.
  */
-export async function eventWriters(sql: Sql, inProgress: bigint[]): Promise<bigint[]> {
+export async function outboxWriters(sql: Sql): Promise<Set<string>> {
   const [{ writers }] = await sql<{ writers: string[] }[]>`
-    select coalesce(array_agg(x::text), '{}') as writers
-    from unnest(${`{${inProgress.join(',')}}`}::xid8[]) as x
-    where (x::text::numeric % 4294967296)::text in (
-      select t.transactionid::text
-      from pg_locks r
-      join pg_locks t on t.virtualtransaction = r.virtualtransaction
-        and t.locktype = 'transactionid' and t.mode = 'ExclusiveLock'
-      where r.locktype = 'relation' and r.relation = 'private.events'::regclass
-        and r.mode = 'RowExclusiveLock'
-    )`;
-  return writers.map((x) => BigInt(x));
+    select coalesce(array_agg(distinct virtualtransaction), '{}') as writers
+    from pg_locks
+    where locktype = 'relation'
+      and database = (select oid from pg_database where datname = current_database())
+      and relation = 'private.events'::regclass
+      and mode = 'RowExclusiveLock'`;
+  return new Set(writers);
 }
 
 export interface OutboxReaderOptions {
@@ -261,27 +227,23 @@ export class OutboxReader {
     const { sql, batchSize = 1000, gapRetryMs = 10 } = this.options;
     do {
       this.again = false;
-      let read;
       try {
-        read = await readAfter(sql, this.cursor, batchSize);
-        const result = await this.gaps.take(
-          this.cursor,
-          read.events,
-          read.snapshot,
-          (running) => eventWriters(sql, running),
-        );
+        const writers = () => outboxWriters(sql);
+        await this.gaps.check(writers);
+        const rows = await readAfter(sql, this.cursor, batchSize);
+        const result = await this.gaps.take(this.cursor, rows, writers);
         this.failures = 0;
         if (this.stopped) return;
-        const last = read.events.at(-1);
+        const last = rows.at(-1);
         if (last) this.highestSeen = Math.max(this.highestSeen, last.id);
         if (result.events.length > 0) {
           this.cursor = result.events[result.events.length - 1].id;
           this.options.deliver(result.events);
         }
-        const pending = read.events[result.events.length];
+        const pending = rows[result.events.length];
         this.oldestPendingMs = pending?.createdAtMs;
         if (result.holding) this.later(gapRetryMs);
-        else if (read.events.length === batchSize) this.again = true;
+        else if (rows.length === batchSize) this.again = true;
       } catch (e) {
         this.failures++;
         if (this.failures === 1) this.options.onError(e);
