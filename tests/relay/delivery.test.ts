@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app as appointments } from '../../functions/appointments/app.ts';
+import { app as conversations } from '../../functions/conversations/app.ts';
 import { app as crm } from '../../functions/crm/app.ts';
 import type { RunningRelayProcess } from '../../dev/relay/start.ts';
 import { db } from '../helpers/db.ts';
@@ -54,27 +55,14 @@ async function bookThroughApi(patient: TestUser, practice: Practice, start: stri
   return res.body.id as string;
 }
 
-/** A message written as the messaging API writes it; its events as the messaging trigger does. */
+/** A message sent through the conversations API. */
 async function sendMessage(conversationId: string, sender: TestUser, content: string) {
-  const [message] = await db<{ id: string }[]>`
-    insert into public.messages (conversation_id, sender_id, content)
-    values (${conversationId}, ${sender.id}, ${content}) returning id`;
-  const [{ n }] = await db<{ n: number }[]>`
-    select count(*)::int as n from private.events
-    where event = 'message:new' and payload ->> 'id' = ${message.id}`;
-  if (n === 0) {
-    // Before the messaging branch's trigger exists: the same events, written the same way.
-    await db`
-      select private.emit_event(party, 'message:new', jsonb_build_object(
-        'id', m.id, 'conversation_id', m.conversation_id, 'sender_id', m.sender_id,
-        'content', m.content, 'message_type', m.message_type, 'is_read', m.is_read,
-        'read_at', m.read_at, 'created_at', m.created_at))
-      from public.messages m
-      join public.conversations c on c.id = m.conversation_id
-      cross join lateral (values (c.patient_id), (c.practitioner_id)) as p (party)
-      where m.id = ${message.id}`;
-  }
-  return message.id;
+  const res = await call(conversations, 'POST', `/conversations/${conversationId}/messages`, {
+    token: sender.token,
+    json: { content, message_type: 'text' },
+  });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
 }
 
 describe('events reach their recipients, with the exact payload, after the call that causes them', () => {
@@ -163,7 +151,7 @@ describe('events reach their recipients, with the exact payload, after the call 
     expect(doctor.of('appointment:updated')[1]).toMatchObject({ status: 'confirmed' });
   });
 
-  it('a message: message:new to both parties, with conversation_id', async () => {
+  it('a message through the API: message:new to both parties, with conversation_id', async () => {
     const [{ id: conversationId }] = await db<{ id: string }[]>`
       select id from public.conversations
       where patient_id = ${patient.id} and practitioner_id = ${practice.id}`;
@@ -188,6 +176,13 @@ describe('events reach their recipients, with the exact payload, after the call 
     expect(pat.of('message:new')[0]).toMatchObject({
       id: messageId,
       conversation_id: conversationId,
+    });
+    // The practitioner's notification of it (new_message), as its own event.
+    await doctor.until((r) => r.filter((e) => e.event === 'notification:new').length >= 2);
+    expect(doctor.of('notification:new')[1]).toMatchObject({
+      user_id: practice.id,
+      type: 'new_message',
+      data: { conversation_id: conversationId, sender_id: patient.id },
     });
   });
 

@@ -87,7 +87,7 @@ export function connect(
     socket,
     received,
     of: (event) => received.filter((r) => r.event === event).map((r) => r.payload),
-    until(check, timeoutMs = 10_000) {
+    until(check, timeoutMs = 20_000) {
       if (check(received)) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -152,4 +152,14 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_0
 export async function health(relay: { url: string }) {
   const res = await fetch(`${relay.url}/healthz`);
   return { status: res.status, body: await res.json() };
+}
+
+/**
+ * Waits until the relay has read the outbox up to its current end: what was written before
+ * is behind it (for a client connecting without last_event_id, or catching up).
+ */
+export async function readUpToNow(relay: { url: string }) {
+  const [{ newest }] = await db<{ newest: string }[]>`
+    select coalesce(max(id), 0)::text as newest from private.events`;
+  await eventually(async () => (await health(relay)).body.last_event_id >= Number(newest), 30_000);
 }
