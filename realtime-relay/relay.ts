@@ -178,16 +178,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
    * Catch-up, then live: the events after `requested` (its newest 500 of the last 24 hours)
    * up to what the reader has delivered, again while the reader moved on during the query, then
    * the room, in the same tick as the last check: nothing is missed, nothing sent twice.
+   * Without `requested`, the room at once, in the tick the connection was acknowledged in.
    */
   const catchUpAndJoin = async (socket: Socket, requested: number | undefined) => {
     const data = socket.data as SocketData;
     let floor = requested ?? reader.cursor;
-    if (floor > reader.cursor) {
-      // The client says it has events this relay has not read yet: never beyond the outbox.
-      const [{ newest }] = await sql<{ newest: string }[]>`
-        select coalesce(max(id), 0)::text as newest from private.events`;
-      floor = Math.min(floor, Math.max(Number(newest), reader.cursor));
-    }
     for (;;) {
       const target = reader.cursor;
       if (floor >= target || !socket.connected) {
@@ -224,32 +219,40 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     } catch {
       return refuse('invalid_token');
     }
+    let requested = lastEventIdOf(
+      (socket.handshake.auth as { last_event_id?: unknown }).last_event_id,
+    );
     try {
-      const [{ known }] = await sql<{ known: boolean }[]>`
-        select exists (select from public.profiles where id = ${claims.sub}) as known`;
+      // With the outbox's end before the connection is acknowledged: a client that says it has
+      // events beyond it (or this relay's position) gets everything after it.
+      const [{ known, newest }] = await sql<{ known: boolean; newest: string }[]>`
+        select exists (select from public.profiles where id = ${claims.sub}) as known,
+               (select coalesce(max(id), 0) from private.events)::text as newest`;
       if (!known) return refuse('unknown_user');
+      if (requested !== undefined) {
+        requested = Math.min(requested, Math.max(Number(newest), reader.cursor));
+      }
     } catch (e) {
       // Not the client's fault: its transport is closed, so it reconnects by itself.
       fail('handshake_failed', e);
       socket.conn.close();
       return;
     }
-    const data: SocketData & { expiresAt: number } = {
+    const data: SocketData & { expiresAt: number; requested?: number } = {
       userId: claims.sub,
       connectedAt: Date.now(),
       floor: 0,
       expiresAt: Number(claims.exp) * 1000,
+      requested,
     };
     socket.data = data;
     next();
   });
 
   io.on('connection', (socket) => {
-    const data = socket.data as SocketData & { expiresAt: number };
+    const data = socket.data as SocketData & { expiresAt: number; requested?: number };
     const fields = { ...base, socket_id: socket.id, user_id: data.userId };
-    const requested = lastEventIdOf(
-      (socket.handshake.auth as { last_event_id?: unknown }).last_event_id,
-    );
+    const requested = data.requested;
     log('info', 'socket_connected', {
       ...fields,
       transport: socket.conn.transport.name,
