@@ -163,17 +163,25 @@ export interface PaymeConfig {
 
 export class ConfigError extends Error {}
 
+/** What a process uses beyond the database and auth; the functions use everything. */
+export interface ConfigNeeds {
+  /** Avatars' storage: the realtime relay stores nothing. Default true. */
+  storage?: boolean;
+}
+
 /** Validates the whole environment at once and names every missing or invalid variable. */
-export function parseConfig(env: Record<string, string | undefined>): Config {
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  needs: ConfigNeeds = {},
+): Config {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
   const result = schema.safeParse(cleaned);
   const problems = [
     ...(result.error?.issues ?? []).map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`),
-    ...eitherOf.filter(([a, b]) => !cleaned[a] && !cleaned[b]).map(([a, , message]) =>
-      `  ${a}: ${message}`
-    ),
+    ...eitherOf.filter(([a]) => needs.storage !== false || a !== 'SUPABASE_SERVICE_ROLE_KEY')
+      .filter(([a, b]) => !cleaned[a] && !cleaned[b]).map(([a, , message]) => `  ${a}: ${message}`),
     ...together.flatMap(([a, b, what]) =>
       Boolean(cleaned[a]) === Boolean(cleaned[b])
         ? []
@@ -261,4 +269,12 @@ let current: Config | undefined;
 export function config(): Config {
   current ??= parseConfig(readEnvironment());
   return current;
+}
+
+/**
+ * Sets the configuration of this process, for a process that validates its own environment
+ * with parseConfig before anything reads it (the realtime relay, which needs no storage).
+ */
+export function useConfig(validated: Config): void {
+  current = validated;
 }

@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../dev/lib/free-port.ts';
-import { startDevPush } from '../dev/stack/push.ts';
 import type { PushAdapter } from '../shared/push/adapter.ts';
 import {
   deliverPush,
@@ -542,13 +541,11 @@ describe('push off (no OneSignal settings)', () => {
     expect(await deliveryOf(id)).toMatchObject({ status: 'sent' });
   });
 
-  it('the dev stack prints that push is off', async () => {
+  it('the worker says once that push is off, and touches nothing', async () => {
     const lines: string[] = [];
-    const worker = startDevPush(inject('databaseUrl'), undefined, (line) => lines.push(line));
+    const worker = startPushWorker(db, undefined, { log: (_level, event) => lines.push(event) });
     await worker.stop();
-    expect(lines).toEqual([
-      'Push notifications are off: set ONESIGNAL_APP_ID and ONESIGNAL_REST_API_KEY to send them.',
-    ]);
+    expect(lines).toEqual(['push_off']);
   });
 });
 
@@ -561,13 +558,13 @@ describe('the push worker', () => {
     throw new Error('The condition never held.');
   }
 
-  it('delivers on its own, pass after pass, until stopped (the dev stack runs it so)', async () => {
+  it('delivers on its own, pass after pass, until stopped (the realtime relay runs it so)', async () => {
     const lines: string[] = [];
-    const worker = startDevPush(
-      inject('databaseUrl'),
-      { appId: APP_ID, restApiKey: REST_API_KEY, apiUrl: standIn.url },
-      (line) => lines.push(line),
-      20,
+    const sql = postgres(inject('databaseUrl'), { max: 2, onnotice: () => {} });
+    const worker = startPushWorker(
+      sql,
+      createOneSignalAdapter({ appId: APP_ID, restApiKey: REST_API_KEY, apiUrl: standIn.url }),
+      { intervalMs: 20, log: (_level, event) => lines.push(event) },
     );
     try {
       const noa = await patient();
@@ -581,6 +578,7 @@ describe('the push worker', () => {
       ]);
     } finally {
       await worker.stop();
+      await sql.end();
     }
     expect(lines.filter((l) => l.includes('push_off'))).toEqual([]);
   });

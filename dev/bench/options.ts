@@ -10,10 +10,14 @@ export const BENCH_USAGE =
   --sample <n>          sequential requests counting statements and round trips (BENCH_SAMPLE, default 20)
   --practitioners <n>   generated practitioners (BENCH_PRACTITIONERS, default 10000)
   --only <text>         only routes whose name contains it (BENCH_ONLY)
-  --group <name>        only the routes of one API group: ${GROUPS.join(', ')} (BENCH_GROUP)
+  --group <name>        only the routes of one API group: ${GROUPS.join(', ')} (BENCH_GROUP);
+                        or relay: the realtime relay under 2,000 sockets (dev/bench/relay.ts)
   --cpu-profile <text>  profile the gateway's CPU over one more load run of the first route
                         whose name contains it (BENCH_CPU_PROFILE)
 The reference servers and the floor always run.`;
+
+/** `--group relay` runs the realtime relay's benchmark instead of the routes'. */
+export const RELAY_GROUP = 'relay';
 
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
 
@@ -24,7 +28,7 @@ const schema = z.object({
   sample: count(1000).default(20),
   practitioners: count(1_000_000).default(10_000),
   only: z.string().min(1).optional(),
-  group: z.enum(GROUPS).optional(),
+  group: z.enum([...GROUPS, RELAY_GROUP]).optional(),
   cpuProfile: z.string().min(1).optional(),
 });
 

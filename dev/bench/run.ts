@@ -28,7 +28,8 @@ import {
   explainNotifications,
   notificationScenarios,
 } from './notifications.ts';
-import { type BenchOptions, BenchUsageError, parseBenchOptions } from './options.ts';
+import { type BenchOptions, BenchUsageError, parseBenchOptions, RELAY_GROUP } from './options.ts';
+import { runRelayBench } from './relay.ts';
 import { benchReminders, formatReminderBench } from './reminders.ts';
 import { explainSearch, formatPlan, type PlanSummary } from './plan.ts';
 import { REFERENCE_KINDS } from './reference/kinds.ts';
@@ -333,7 +334,9 @@ async function main(options: BenchOptions): Promise<void> {
 }
 
 try {
-  await main(parseBenchOptions(process.argv.slice(2), process.env));
+  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  if (options.group === RELAY_GROUP) await runRelayBench(log);
+  else await main(options);
 } catch (e) {
   console.error(
     e instanceof BenchUsageError ? e.message : `Benchmark failed: ${(e as Error).stack ?? e}`,

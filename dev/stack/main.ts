@@ -7,10 +7,8 @@ import { prepareDatabase, ROOT } from '../lib/database.ts';
 import { type RunningDatabase, startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
 import { loadOrCreateHealthKeys } from '../lib/health-keys.ts';
 import { jwksOf, loadOrCreateKeys } from '../lib/keys.ts';
-import { parseConfig } from '../../shared/config.ts';
-import type { PushWorker } from '../../shared/push/deliver.ts';
+import { type RunningRelayProcess, startRelayProcess } from '../relay/start.ts';
 import { type Maintenance, startMaintenance } from './maintenance.ts';
-import { startDevPush } from './push.ts';
 import { loadOrCreateServiceSecret, serviceSecretFile } from './service-secret.ts';
 import {
   claimStack,
@@ -27,6 +25,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 const settingsSchema = z.object({
   DEV_PORT: port.default(54321),
   DEV_DB_PORT: port.default(54322),
+  RELAY_PORT: port.default(54323),
   DATABASE_URL: z.url().optional(),
 });
 
@@ -107,6 +106,7 @@ function banner(info: StackInfo): string {
     `  Docs             ${info.docsUrl}`,
     `  OpenAPI          ${info.openapiUrl}`,
     `  JWKS             ${info.jwksUrl}`,
+    `  Realtime relay   ${info.relayUrl} (Socket.io, GET /healthz)`,
     `  Database         ${printable(info.databaseUrl, embedded)}${
       embedded ? '' : ' (DATABASE_URL)'
     }`,
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   let database: Awaited<ReturnType<typeof startDatabase>> | undefined;
   let gateway: RunningGateway | undefined;
   let maintenance: Maintenance | undefined;
-  let push: PushWorker | undefined;
+  let relay: RunningRelayProcess | undefined;
   let stopping = false;
   const aborted = new AbortController();
 
@@ -150,11 +150,12 @@ async function main(): Promise<void> {
     aborted.abort();
     const stopped = gateway?.stop();
     try {
-      // The maintenance connection closes first, so stopping the database reports no error.
+      // The relay and the maintenance connection close first, so stopping the database reports
+      // no error.
       await Promise.all([
         stopped,
         (async () => {
-          await Promise.all([maintenance?.stop(), push?.stop()]);
+          await Promise.all([maintenance?.stop(), relay?.stop()]);
           await database?.stop();
         })(),
       ]);
@@ -172,6 +173,8 @@ async function main(): Promise<void> {
       ? `its gateway (pid ${previous.gatewayPid})`
       : undefined;
     await assertPortFree(settings.DEV_PORT, 'DEV_PORT', oldGateway);
+    const oldRelay = previous?.relayPid ? `its relay (pid ${previous.relayPid})` : undefined;
+    await assertPortFree(settings.RELAY_PORT, 'RELAY_PORT', oldRelay);
     console.log(
       settings.DATABASE_URL
         ? 'Using the database of DATABASE_URL.'
@@ -212,9 +215,6 @@ async function main(): Promise<void> {
       SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
       SERVICE_SECRET: serviceSecret,
     };
-    // Push delivery runs beside the functions, with their OneSignal settings (issue 13 moves it
-    // to the realtime relay).
-    push = startDevPush(database.url, parseConfig(functionsEnv).push, (line) => console.log(line));
     console.log('Starting the Deno gateway.');
     gateway = await startGateway({
       port: settings.DEV_PORT,
@@ -222,9 +222,20 @@ async function main(): Promise<void> {
       env: functionsEnv,
     });
 
+    // The realtime relay, with the functions' settings (its database, the dev key, OneSignal's
+    // settings from .env): it forwards the outbox's events to sockets and delivers pushes.
+    console.log('Starting the realtime relay.');
+    relay = await startRelayProcess({
+      port: settings.RELAY_PORT,
+      signal: aborted.signal,
+      env: { ...functionsEnv, RELAY_ID: 'dev-stack' },
+    });
+
     const info: StackInfo = {
       pid: process.pid,
       gatewayPid: gateway.pid,
+      relayPid: relay.pid,
+      relayUrl: relay.url,
       startedAt: new Date().toISOString(),
       supabaseUrl: url,
       functionsUrl: `${url}/functions/v1`,
@@ -248,9 +259,12 @@ async function main(): Promise<void> {
       );
     }
 
-    const code = await gateway.exited;
+    const { name, code } = await Promise.race([
+      gateway.exited.then((code) => ({ name: 'The gateway', code })),
+      relay.exited.then((code) => ({ name: 'The realtime relay', code })),
+    ]);
     if (!stopping) {
-      console.error(`The gateway stopped (exit code ${code}); stopping the stack.`);
+      console.error(`${name} stopped (exit code ${code}); stopping the stack.`);
       await shutdown(code === 0 ? 1 : (code ?? 1));
     }
   } catch (e) {

@@ -20,6 +20,7 @@ export const stateFiles = (dir = stateDir()) => ({
 export interface StackInfo {
   pid: number;
   gatewayPid: number;
+  relayPid: number;
   startedAt: string;
   supabaseUrl: string;
   functionsUrl: string;
@@ -27,6 +28,8 @@ export interface StackInfo {
   docsUrl: string;
   openapiUrl: string;
   jwksUrl: string;
+  /** The realtime relay (Socket.io), RELAY_PORT. */
+  relayUrl: string;
   databaseUrl: string;
   embeddedDatabase: boolean;
   keysFile: string;

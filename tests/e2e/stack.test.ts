@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decodeJwt } from 'jose';
+import postgres from 'postgres';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../dev/lib/database.ts';
 import { type DevKeys, jwksOf } from '../../dev/lib/keys.ts';
@@ -76,6 +79,7 @@ beforeAll(async () => {
     DEV_STATE_DIR: stateDir,
     DEV_PORT: String(await freePort()),
     DEV_DB_PORT: String(await freePort()),
+    RELAY_PORT: String(await freePort()),
     // Not the test run's database and storage: the stack starts its own.
     DATABASE_URL: '',
     LOCAL_STORAGE_DIR: '',
@@ -112,11 +116,18 @@ describe('npm run dev', () => {
         docsUrl: `${url}/docs`,
         openapiUrl: `${url}/openapi.json`,
         jwksUrl: `${url}/auth/v1/.well-known/jwks.json`,
+        relayUrl: `http://127.0.0.1:${env.RELAY_PORT}`,
         databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${env.DEV_DB_PORT}/postgres`,
         embeddedDatabase: true,
       });
       expect(existsSync(path.join(stateDir, 'postgres', 'PG_VERSION'))).toBe(true);
       expect(stack.output()).toContain(info.docsUrl);
+      expect(stack.output()).toContain(info.relayUrl);
+      expect((await fetchJson(`${info.relayUrl}/healthz`)).body).toMatchObject({
+        status: 'ok',
+        relay_id: 'dev-stack',
+        sockets: 0,
+      });
       expect(stack.output()).toContain('npm run token');
 
       const jwks = await fetchJson(info.jwksUrl);
@@ -136,6 +147,31 @@ describe('npm run dev', () => {
       const res = await fetchJson(`${info.apiUrl}/profile`, { headers: bearer(token) });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ email, role: 'practitioner' });
+    },
+  );
+
+  it(
+    "forwards the outbox's events to a socket of the relay, as the CRM connects",
+    { timeout: 60_000 },
+    async () => {
+      const socket = io(info.relayUrl, { auth: { token }, transports: ['websocket'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        const received = new Promise((resolve) => socket.once('notification:new', resolve));
+        const sql = postgres(info.databaseUrl, { max: 1, onnotice: () => {} });
+        try {
+          const userId = decodeJwt(token).sub!;
+          await sql`select private.notify(${userId}, 'new_message', '{"sender":"Dana"}')`;
+        } finally {
+          await sql.end();
+        }
+        expect(await received).toMatchObject({ type: 'new_message', is_read: false });
+      } finally {
+        socket.close();
+      }
     },
   );
 
@@ -161,7 +197,7 @@ describe('npm run dev', () => {
     stack!.child.kill('SIGTERM');
     await stack!.exited;
     await vi.waitFor(() => {
-      for (const pid of [info.pid, info.gatewayPid, postgresPid]) {
+      for (const pid of [info.pid, info.gatewayPid, info.relayPid, postgresPid]) {
         expect(isRunning(pid), `pid ${pid}`).toBe(false);
       }
     }, { timeout: 20_000 });
