@@ -280,7 +280,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       await catchUpAndJoin(socket, requested);
       joined = socket.connected;
       if (joined) {
-        await presence.connected(socket as unknown as Parameters<Presence['connected']>[0]);
+        await presence.connected(socket);
       }
     })().catch((e) => {
       fail('socket_setup_failed', e, fields);
