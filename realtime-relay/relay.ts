@@ -184,8 +184,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const data = socket.data as SocketData;
     let floor = requested ?? reader.cursor;
     for (;;) {
+      // Gone during the catch-up: not in any room (a room would keep its id).
+      if (!socket.connected) return;
       const target = reader.cursor;
-      if (floor >= target || !socket.connected) {
+      if (floor >= target) {
         data.floor = floor;
         socket.join(userRoom(data.userId));
         return;
