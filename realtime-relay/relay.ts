@@ -184,8 +184,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const data = socket.data as SocketData;
     let floor = requested ?? reader.cursor;
     for (;;) {
+      // Gone during the catch-up: not in any room (a room would keep its id).
+      if (!socket.connected) return;
       const target = reader.cursor;
-      if (floor >= target || !socket.connected) {
+      if (floor >= target) {
         data.floor = floor;
         socket.join(userRoom(data.userId));
         return;
@@ -280,7 +282,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       await catchUpAndJoin(socket, requested);
       joined = socket.connected;
       if (joined) {
-        await presence.connected(socket as unknown as Parameters<Presence['connected']>[0]);
+        await presence.connected(socket);
       }
     })().catch((e) => {
       fail('socket_setup_failed', e, fields);
